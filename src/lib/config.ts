@@ -1,0 +1,172 @@
+// The one typed reader for __ENV. Each scenario declares the variables it reads with a default and a
+// rule; readConfig validates them all in the init stage and throws one message that names every bad
+// variable, the value given and what is allowed, so k6 stops (exit 107) before any request is sent.
+// The message is thrown as a plain one-line string: k6 prints a thrown string as it is, where an
+// Error would come with a stack trace and escaped newlines.
+// Plain TypeScript (no k6 import) so unit tests can run it directly.
+
+export interface Rule<T> {
+  /** Used when the variable is unset or empty. */
+  default: T;
+  /** Human description of the accepted values, shown in error messages. */
+  allowed: string;
+  /** Whether the value is a secret: readConfig registers it so the summary hook can scrub it. */
+  secret?: boolean;
+  parse(raw: string): T | undefined;
+}
+
+/** The one-line message readConfig throws (as a string) for the given problems. */
+export function configErrorMessage(problems: string[]): string {
+  return `invalid configuration: ${problems.join('; ')}`;
+}
+
+const show = (raw: string) => `'${raw.replace(/[\r\n]+/g, ' ')}'`;
+
+const secretValues = new Set<string>();
+
+/** Values of every variable declared secret that readConfig has read (never printed). */
+export function knownSecrets(): string[] {
+  return [...secretValues];
+}
+
+type Values<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
+
+export function readConfig<S extends Record<string, Rule<unknown>>>(
+  rules: S,
+  env: Record<string, string | undefined> = __ENV,
+): Values<S> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, rule] of Object.entries(rules)) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') {
+      values[name] = rule.default;
+      continue;
+    }
+    const parsed = rule.parse(raw.trim());
+    if (parsed === undefined) {
+      const shown = rule.secret ? '(secret, not shown)' : show(raw);
+      problems.push(`${name}=${shown} is not valid, expected ${rule.allowed}`);
+      continue;
+    }
+    if (rule.secret && typeof parsed === 'string') secretValues.add(parsed);
+    values[name] = parsed;
+  }
+  if (problems.length > 0) throw configErrorMessage(problems);
+  return values as Values<S>;
+}
+
+// ---- rules ---------------------------------------------------------------------------------------
+
+export function int(def: number, range: { min?: number; max?: number } = {}): Rule<number> {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+  return {
+    default: def,
+    allowed: `an integer${describeRange(min, max)}`,
+    parse: (raw) => {
+      if (!/^[+-]?\d+$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= min && n <= max ? n : undefined;
+    },
+  };
+}
+
+export function num(def: number, range: { min?: number; max?: number } = {}): Rule<number> {
+  const { min = -Infinity, max = Infinity } = range;
+  return {
+    default: def,
+    allowed: `a number${describeRange(min, max)}`,
+    parse: (raw) => {
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= min && n <= max ? n : undefined;
+    },
+  };
+}
+
+function describeRange(min: number, max: number): string {
+  const lo = Number.isFinite(min) && min > Number.MIN_SAFE_INTEGER;
+  const hi = Number.isFinite(max) && max < Number.MAX_SAFE_INTEGER;
+  if (lo && hi) return ` from ${min} to ${max}`;
+  if (lo) return ` >= ${min}`;
+  if (hi) return ` <= ${max}`;
+  return '';
+}
+
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off'];
+
+export function bool(def: boolean): Rule<boolean> {
+  return {
+    default: def,
+    allowed: `a boolean (${TRUE.join('/')} or ${FALSE.join('/')})`,
+    parse: (raw) => {
+      const v = raw.toLowerCase();
+      if (TRUE.includes(v)) return true;
+      if (FALSE.includes(v)) return false;
+      return undefined;
+    },
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[], def: T): Rule<T> {
+  return {
+    default: def,
+    allowed: `one of ${values.join(', ')}`,
+    parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined,
+  };
+}
+
+export function str(def: string, options: { secret?: boolean; pattern?: RegExp; allowed?: string } = {}): Rule<string> {
+  return {
+    default: def,
+    secret: options.secret,
+    allowed: options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text'),
+    parse: (raw) => (options.pattern && !options.pattern.test(raw) ? undefined : raw),
+  };
+}
+
+/** A secret string (token, API key): registered for scrubbing, never echoed in errors. */
+export function secret(def = ''): Rule<string> {
+  return str(def, { secret: true });
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses k6 duration strings like "30s", "1m30s", "500ms", "2h" into milliseconds. */
+export function parseDurationMs(raw: string): number | undefined {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (let match = re.exec(raw); match !== null; match = re.exec(raw)) {
+    if (match.index !== consumed) return undefined;
+    total += Number(match[1]) * DURATION_UNITS[match[2]];
+    consumed = re.lastIndex;
+  }
+  return consumed === raw.length && consumed > 0 ? total : undefined;
+}
+
+/** A k6 duration ("30s", "1m30s"); kept as the string k6 expects, validated as positive. */
+export function duration(def: string): Rule<string> {
+  return {
+    default: def,
+    allowed: 'a duration like 500ms, 30s, 5m, 1h or 1m30s (greater than zero)',
+    parse: (raw) => {
+      const ms = parseDurationMs(raw);
+      return ms !== undefined && ms > 0 ? raw : undefined;
+    },
+  };
+}
+
+/** An absolute http(s)/ws(s) URL; returned without a trailing slash. */
+export function url(def: string, schemes: readonly string[] = ['http', 'https']): Rule<string> {
+  return {
+    default: def,
+    allowed: `an absolute URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+    parse: (raw) => {
+      const match = /^([a-z]+):\/\/([^/?#\s]+)(\/[^\s]*)?$/i.exec(raw);
+      if (!match || !schemes.includes(match[1].toLowerCase())) return undefined;
+      return raw.replace(/\/+$/, '');
+    },
+  };
+}

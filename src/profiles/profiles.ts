@@ -1,0 +1,140 @@
+// The load profiles of seed 000, as data. Unlike the seed (whose tpsN profiles only ramp VUs), every
+// tpsN profile holds N iterations per second with an arrival-rate executor; VUs are pre-allocated from
+// the seed's VU column. LOAD_MODEL=vus restores the seed's VU-ramping shapes for tpsN.
+// Each profile marks one stage as the steady phase, which STEADY_STATE_DURATION replaces.
+
+export interface Stage {
+  duration: string;
+  target: number;
+  /** The hold phase that STEADY_STATE_DURATION overrides. */
+  steady?: boolean;
+}
+
+export type ProfileShape =
+  | { kind: 'rate'; rate: number; preAllocatedVUs: number; maxVUs: number; duration: string }
+  | { kind: 'ramping-rate'; startRate: number; preAllocatedVUs: number; maxVUs: number; stages: Stage[] }
+  | { kind: 'vus'; vus: number; duration: string }
+  | { kind: 'ramping-vus'; startVUs: number; stages: Stage[] };
+
+export interface Profile {
+  description: string;
+  shape: ProfileShape;
+  /** The seed's VU-based shape, used when LOAD_MODEL=vus (tpsN only). */
+  vuShape?: ProfileShape;
+}
+
+/** Seed 000's tpsN table: rate per second → VUs. */
+const TPS_VUS = { 100: 10, 200: 20, 500: 50, 1000: 100, 2000: 200, 5000: 500 } as const;
+
+function tps(rate: keyof typeof TPS_VUS): Profile {
+  const vus = TPS_VUS[rate];
+  return {
+    description: `holds ${rate} iterations/s (constant-arrival-rate, ${vus} VUs pre-allocated, up to ${vus * 4})`,
+    shape: { kind: 'rate', rate, preAllocatedVUs: vus, maxVUs: vus * 4, duration: '1m' },
+    vuShape: {
+      kind: 'ramping-vus',
+      startVUs: 0,
+      stages: [
+        { duration: '30s', target: vus },
+        { duration: '1m', target: vus, steady: true },
+        { duration: '30s', target: 0 },
+      ],
+    },
+  };
+}
+
+export const PROFILES = {
+  smoke: {
+    description: '1 VU for 10s: does the script work at all',
+    shape: { kind: 'vus', vus: 1, duration: '10s' },
+  },
+  tps100: tps(100),
+  tps200: tps(200),
+  tps500: tps(500),
+  tps1000: tps(1000),
+  tps2000: tps(2000),
+  tps5000: tps(5000),
+  spike: {
+    description: '10 VUs, a sudden jump to 200 VUs held for 1m, back to 10 (ramping-vus)',
+    shape: {
+      kind: 'ramping-vus',
+      startVUs: 10,
+      stages: [
+        { duration: '30s', target: 10 },
+        { duration: '10s', target: 200 },
+        { duration: '1m', target: 200, steady: true },
+        { duration: '10s', target: 10 },
+        { duration: '30s', target: 10 },
+        { duration: '10s', target: 0 },
+      ],
+    },
+  },
+  rampUp: {
+    description: 'gradual increase from 50 to 500 VUs, held at 500 (ramping-vus)',
+    shape: {
+      kind: 'ramping-vus',
+      startVUs: 50,
+      stages: [
+        { duration: '1m', target: 100 },
+        { duration: '1m', target: 250 },
+        { duration: '1m', target: 500 },
+        { duration: '2m', target: 500, steady: true },
+        { duration: '30s', target: 0 },
+      ],
+    },
+  },
+  soak: {
+    description: '50 VUs held for 30m to find leaks and drift (ramping-vus)',
+    shape: {
+      kind: 'ramping-vus',
+      startVUs: 0,
+      stages: [
+        { duration: '1m', target: 50 },
+        { duration: '30m', target: 50, steady: true },
+        { duration: '1m', target: 0 },
+      ],
+    },
+  },
+  stress: {
+    description: 'steps from 100 to 1000 VUs to find the breaking point (ramping-vus)',
+    shape: {
+      kind: 'ramping-vus',
+      startVUs: 0,
+      stages: [
+        { duration: '1m', target: 100 },
+        { duration: '2m', target: 250 },
+        { duration: '2m', target: 500 },
+        { duration: '2m', target: 1000, steady: true },
+        { duration: '1m', target: 0 },
+      ],
+    },
+  },
+  burst: {
+    description: 'periodic bursts: 20 VUs with three 30s bursts to 200 VUs (ramping-vus)',
+    shape: {
+      kind: 'ramping-vus',
+      startVUs: 20,
+      stages: [
+        { duration: '30s', target: 20, steady: true },
+        { duration: '5s', target: 200 },
+        { duration: '30s', target: 200 },
+        { duration: '5s', target: 20 },
+        { duration: '30s', target: 20 },
+        { duration: '5s', target: 200 },
+        { duration: '30s', target: 200 },
+        { duration: '5s', target: 20 },
+        { duration: '30s', target: 20 },
+        { duration: '5s', target: 200 },
+        { duration: '30s', target: 200 },
+        { duration: '5s', target: 0 },
+      ],
+    },
+  },
+  mixed: {
+    description: '60 VUs for 5m across every exec function of the scenario, by weight (constant-vus)',
+    shape: { kind: 'vus', vus: 60, duration: '5m' },
+  },
+} satisfies Record<string, Profile>;
+
+export type ProfileName = keyof typeof PROFILES;
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];

@@ -1,0 +1,93 @@
+// The health scenario under the real k6 binary against the sandbox health target.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runK6 } from '../../tools/k6.ts';
+import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
+import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
+import { count, readResult, scratchDir } from '../support/results.ts';
+
+let target: RunningTarget;
+const results = scratchDir();
+
+beforeAll(async () => {
+  target = await startHealthTarget();
+});
+afterAll(async () => {
+  await target.close();
+  results.remove();
+});
+beforeEach(() => target.reset());
+
+const run = (env: Record<string, string>) =>
+  runK6({ script: 'dist/health.js', env: { TARGET_URL: target.url, RESULTS_DIR: results.dir, ...env } });
+
+describe('health scenario', () => {
+  it('tps100 for 30s delivers >= 99% of 3000 iterations, drops none, and the target saw every request', async () => {
+    const out = await run({ LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '30s', RUN_NAME: 'tps100' });
+    expect(out.exitCode, out.stderr).toBe(0);
+    const result = readResult(join(results.dir, 'tps100_health.json'));
+    expect(count(result, 'iterations')).toBeGreaterThanOrEqual(2970);
+    expect(count(result, 'iterations')).toBeLessThanOrEqual(3001);
+    expect(count(result, 'dropped_iterations')).toBe(0);
+    expect(count(result, 'http_reqs')).toBe(target.stats().served.health);
+    expect(count(result, 'transactions_total')).toBe(count(result, 'http_reqs'));
+    expect(result.metrics.checks.values.rate).toBe(1);
+    expect(result.meta).toMatchObject({ scenario: 'health', run: 'tps100', profile: 'tps100' });
+    expect(out.stdout).toContain('█ health (run "tps100")');
+    expect(out.stdout).toContain('✓ health status is 200');
+  });
+
+  it('an unknown LOAD_PROFILE stops k6 before any request and lists the valid profiles', async () => {
+    const out = await run({ LOAD_PROFILE: 'nope' });
+    expect(out.exitCode).not.toBe(0);
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain("LOAD_PROFILE='nope' is not valid, expected one of smoke, tps100, tps200, tps500");
+    expect(out.stderr).toContain('burst, mixed');
+    expect(target.stats().served).toEqual({});
+  });
+
+  it('an invalid number stops k6 before any request, naming the variable and the allowed range', async () => {
+    for (const bad of ['abc', '-5']) {
+      const out = await run({ HTTP_TIMEOUT_MS: bad });
+      expect(out.exitCode).not.toBe(0);
+      expect(out.stderr).toContain(`HTTP_TIMEOUT_MS='${bad}' is not valid, expected an integer from 1 to 600000`);
+    }
+    expect(target.stats().served).toEqual({});
+  });
+
+  it('a missing RESULTS_DIR stops k6 before any request instead of losing the result', async () => {
+    const missing = join(results.dir, 'does-not-exist');
+    const out = await runK6({ script: 'dist/health.js', env: { TARGET_URL: target.url, RESULTS_DIR: missing } });
+    expect(out.exitCode).not.toBe(0);
+    expect(out.stderr).toContain(`RESULTS_DIR='${missing}' does not exist`);
+    expect(target.stats().served).toEqual({});
+  });
+
+  it('a threshold breach exits 99 and still writes the result JSON', async () => {
+    target.setFaults({ latencyMs: 20 });
+    const out = await run({ LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '3s', RUN_NAME: 'slow' });
+    expect(out.exitCode).toBe(99);
+    const path = join(results.dir, 'slow_health.json');
+    expect(existsSync(path)).toBe(true);
+    const result = readResult(path);
+    expect(result.metrics.http_req_duration.thresholds?.['p(90)<15'].ok).toBe(false);
+    expect(result.metrics.http_req_duration.values['p(90)']).toBeGreaterThanOrEqual(20);
+    expect(count(result, 'http_reqs')).toBe(target.stats().served.health);
+    expect(out.stdout).toContain('✗ http_req_duration: p(90)<15');
+  });
+
+  it('an unreachable target is counted as connection errors, not successes', async () => {
+    const out = await runK6({
+      script: 'dist/health.js',
+      env: { TARGET_URL: 'http://127.0.0.1:9', RESULTS_DIR: results.dir, RUN_NAME: 'down', STEADY_STATE_DURATION: '1s' },
+    });
+    expect(out.exitCode).toBe(99); // http_req_failed rate<0.01 is crossed, however fast the failures are
+    const result = readResult(join(results.dir, 'down_health.json'));
+    expect(count(result, 'transactions_total')).toBeGreaterThan(0);
+    expect(count(result, 'connection_errors_total')).toBe(count(result, 'transactions_total'));
+    expect(result.metrics.transaction_success_rate.values.rate).toBe(0);
+    expect(result.metrics.http_req_failed.thresholds?.['rate<0.01'].ok).toBe(false);
+    expect(readdirSync(results.dir)).toContain('down_health.json');
+  });
+});
