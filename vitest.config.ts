@@ -8,7 +8,9 @@ export default defineConfig({
     projects: [
       {
         // Pure logic, with shims standing in for the k6 modules (never a replacement for a real run).
-        resolve: { alias: { 'k6/metrics': shim('k6-metrics') } },
+        resolve: {
+          alias: { 'k6/metrics': shim('k6-metrics'), 'k6/http': shim('k6-http'), 'k6/execution': shim('k6-execution') },
+        },
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {

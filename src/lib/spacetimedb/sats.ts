@@ -1,0 +1,53 @@
+// SATS-JSON, the JSON form of SpacetimeDB values, for reducer arguments: integers (i64/u64 too) are
+// plain JSON numbers, Option is {"some": v} / {"none": []}, bytes a hex string, and Identity,
+// Timestamp and TimeDuration have tagged wrappers. A bigint is written as its exact digits, so an
+// i64 beyond 2^53 is not rounded on the way out.
+
+export type SatsValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | Uint8Array
+  | SatsValue[]
+  | { [key: string]: SatsValue };
+
+export const sats = {
+  some: (value: SatsValue): SatsValue => ({ some: value }),
+  none: (): SatsValue => ({ none: [] }),
+  identity: (hex: string): SatsValue => ({ __identity__: hex.startsWith('0x') ? hex : `0x${hex}` }),
+  timestamp: (microsSinceEpoch: number | bigint): SatsValue => ({ __timestamp_micros_since_unix_epoch__: microsSinceEpoch }),
+  duration: (micros: number | bigint): SatsValue => ({ __time_duration_micros__: micros }),
+};
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 1) out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+  return out;
+}
+
+/** JSON text of one SATS value. */
+export function encodeSats(value: SatsValue): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`SATS-JSON cannot carry ${value}`);
+    return JSON.stringify(value);
+  }
+  if (value instanceof Uint8Array) return JSON.stringify(hex(value));
+  if (Array.isArray(value)) return `[${value.map(encodeSats).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${encodeSats(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A reducer's arguments in parameter order, as the JSON array text both HTTP and WebSocket carry. */
+export function encodeArgs(args: SatsValue[]): string {
+  return encodeSats(args);
+}
+
+/** Single-quoted SQL string literal (SpacetimeDB SQL doubles embedded quotes). */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,134 @@
+// One interface over both ways of reaching SpacetimeDB, so every scenario runs over WebSocket or HTTP
+// unchanged (USE_WEBSOCKET). Results carry what was measured and what the server said; the
+// WebSocket side also carries the row counts of the caller's TransactionUpdate.
+import { Client, type CallOutcome, type QueryOutcome } from 'k6/x/spacetimedb';
+import type { FailureCause } from '../metrics';
+import { SpacetimeHttpClient, type HttpCallOutcome } from './http-client';
+import { spacetimeMetrics as m } from './metrics';
+
+export interface CallResult {
+  ok: boolean;
+  /** committed, failed, out_of_energy, timeout, dropped, or an HTTP classification. */
+  status: string;
+  latencyMs: number;
+  error?: string;
+  cause?: FailureCause;
+  /** Rows from the caller's TransactionUpdate (WebSocket only; HTTP answers carry none). */
+  rows?: { inserts: number; updates: number; deletes: number };
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+export interface ReadResult {
+  ok: boolean;
+  latencyMs: number;
+  rows: number;
+  error?: string;
+  cause?: FailureCause;
+  bytesReceived: number;
+}
+
+export interface Transport {
+  readonly kind: 'websocket' | 'http';
+  call(reducer: string, argsJson: string): Promise<CallResult>;
+  callBatch(calls: Array<{ reducer: string; argsJson: string }>): Promise<CallResult[]>;
+  read(query: string): Promise<ReadResult>;
+  /** Subscribes this connection to a query (WebSocket: so the caller's updates carry its rows). */
+  subscribe(queries: string[]): Promise<ReadResult>;
+}
+
+const CAUSE_BY_STATUS: Record<string, FailureCause> = {
+  timeout: 'timeout',
+  dropped: 'connection',
+  unavailable: 'connection',
+  bad_request: 'validation',
+  not_found: 'validation',
+  rejected: 'validation',
+};
+
+function fromHttp(o: HttpCallOutcome): CallResult {
+  const ok = o.status === 'committed';
+  return { ok, status: o.status, latencyMs: o.latencyMs, error: o.error, cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'server', bytesSent: o.bytesSent, bytesReceived: o.bytesReceived };
+}
+
+export class HttpTransport implements Transport {
+  readonly kind = 'http' as const;
+  constructor(private readonly client: SpacetimeHttpClient) {}
+
+  async call(reducer: string, argsJson: string): Promise<CallResult> {
+    return fromHttp(this.client.callReducer(reducer, argsJson));
+  }
+
+  async callBatch(calls: Array<{ reducer: string; argsJson: string }>): Promise<CallResult[]> {
+    return this.client.callBatch(calls).map(fromHttp);
+  }
+
+  async read(query: string): Promise<ReadResult> {
+    const o = this.client.sql(query);
+    return { ok: o.ok, latencyMs: o.latencyMs, rows: o.rows, error: o.error, cause: o.ok ? undefined : o.httpStatus === 0 ? 'connection' : 'validation', bytesReceived: o.bytesReceived };
+  }
+
+  async subscribe(): Promise<ReadResult> {
+    return { ok: true, latencyMs: 0, rows: 0, bytesReceived: 0 }; // HTTP has no subscriptions
+  }
+}
+
+function fromWs(o: CallOutcome): CallResult {
+  const ok = o.status === 'committed';
+  return {
+    ok,
+    status: o.status,
+    latencyMs: o.latencyMs,
+    error: o.error,
+    cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'server',
+    rows: ok ? { inserts: o.inserts - o.updates, updates: o.updates, deletes: o.deletes - o.updates } : undefined,
+    bytesSent: o.bytesSent,
+    bytesReceived: o.bytesReceived,
+  };
+}
+
+function fromQuery(o: QueryOutcome): ReadResult {
+  const ok = o.status === 'ok';
+  return { ok, latencyMs: o.latencyMs, rows: o.rows, error: o.error, cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'validation', bytesReceived: o.bytesReceived };
+}
+
+export class WebSocketTransport implements Transport {
+  readonly kind = 'websocket' as const;
+  constructor(readonly client: Client) {}
+
+  /** Moves the client's connection counters into the metrics (once per operation, not per message). */
+  flushCounters(): void {
+    const c = this.client.takeCounters();
+    if (c.messagesSent) m.wsMessagesSent.add(c.messagesSent);
+    if (c.messagesReceived) m.wsMessagesReceived.add(c.messagesReceived);
+    if (c.subscriptionUpdates) m.subscriptionUpdates.add(c.subscriptionUpdates);
+    if (c.connections) m.wsConnections.add(c.connections);
+    if (c.connectionErrors) m.wsConnectionErrors.add(c.connectionErrors);
+    if (c.drops) m.connectionDrops.add(c.drops);
+    if (c.reconnectAttempts) m.reconnectAttempts.add(c.reconnectAttempts);
+  }
+
+  async call(reducer: string, argsJson: string): Promise<CallResult> {
+    const result = fromWs(await this.client.callReducer(reducer, argsJson));
+    this.flushCounters();
+    return result;
+  }
+
+  async callBatch(calls: Array<{ reducer: string; argsJson: string }>): Promise<CallResult[]> {
+    const outcomes = await Promise.all(calls.map((c) => this.client.callReducer(c.reducer, c.argsJson)));
+    this.flushCounters();
+    return outcomes.map(fromWs);
+  }
+
+  async read(query: string): Promise<ReadResult> {
+    const result = fromQuery(await this.client.oneOffQuery(query));
+    this.flushCounters();
+    return result;
+  }
+
+  async subscribe(queries: string[]): Promise<ReadResult> {
+    const result = fromQuery(await this.client.subscribe(queries));
+    this.flushCounters();
+    return result;
+  }
+}

@@ -1,0 +1,237 @@
+// SpacetimeDB reducers and subscriptions (seed 000) over the real wire protocol: WebSocket
+// (v1.json.spacetimedb, one persistent socket per VU through the k6/x/spacetimedb extension) or HTTP
+// (USE_WEBSOCKET=false). SCENARIO runs one scenario; otherwise the weighted mix of counter, message
+// and mixed runs under LOAD_PROFILE. The exec functions are exported, so a script of one's own can
+// import them and build its own `options.scenarios` (seed 000's custom-test.js).
+import { check } from 'k6';
+import exec from 'k6/execution';
+import type { Options } from 'k6/options';
+import { Client } from 'k6/x/spacetimedb';
+import { configErrorMessage } from '../lib/config';
+import { loadScenarios, readLoadConfig } from '../lib/load';
+import { metrics } from '../lib/metrics';
+import { createSummaryHandler } from '../lib/summary';
+import { readSpacetimeConfig, type ScenarioName } from '../lib/spacetimedb/config';
+import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
+import { spacetimeMetrics } from '../lib/spacetimedb/metrics';
+import { preflight } from '../lib/spacetimedb/preflight';
+import { recordCall, recordRead } from '../lib/spacetimedb/record';
+import { encodeArgs, sqlString } from '../lib/spacetimedb/sats';
+import { HttpTransport, WebSocketTransport, type Transport } from '../lib/spacetimedb/transport';
+
+const cfg = readSpacetimeConfig();
+const load = readLoadConfig('tps500');
+
+if (cfg.SCENARIO === 'websocketStress' && !cfg.USE_WEBSOCKET) {
+  throw configErrorMessage(['SCENARIO=websocketStress measures WebSocket connections, so it needs USE_WEBSOCKET=true']);
+}
+
+const EXEC: Record<ScenarioName, string> = {
+  counter: 'counterScenario',
+  message: 'messageScenario',
+  users: 'usersScenario',
+  mixed: 'mixedScenario',
+  batch: 'batchScenario',
+  websocketStress: 'websocketStressScenario',
+};
+
+/** Reducers each scenario calls, with the number of arguments it sends (checked against the module in setup). */
+const NEEDS: Record<ScenarioName, Record<string, number>> = {
+  counter: { increment: 2 },
+  message: { create_message: 4 },
+  users: { create_user: 7 },
+  mixed: { increment: 2 },
+  batch: { increment: 2 },
+  websocketStress: {},
+};
+
+const selected: ScenarioName[] = cfg.SCENARIO === 'all' ? ['counter', 'message', 'mixed'] : [cfg.SCENARIO];
+const weights: Record<string, number> =
+  cfg.SCENARIO === 'all'
+    ? { counterScenario: cfg.COUNTER_WEIGHT, messageScenario: cfg.MESSAGE_WEIGHT, mixedScenario: cfg.MIXED_WEIGHT }
+    : { [EXEC[cfg.SCENARIO]]: 1 };
+
+export const options: Options = {
+  scenarios: loadScenarios(load, weights),
+  thresholds: {
+    transaction_success_rate: ['rate>0.99'],
+    checks: ['rate>0.99'],
+  },
+  discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
+  setupTimeout: `${Math.ceil((cfg.SPACETIME_CONN_TIMEOUT + 3 * cfg.SPACETIME_REQ_TIMEOUT) / 1000) + 5}s`,
+};
+
+export function setup(): void {
+  const needed = Object.assign({}, ...selected.map((s) => NEEDS[s])) as Record<string, number>;
+  preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_REQ_TIMEOUT);
+}
+
+// ---- per-VU state: one identity and one connection, reused by every iteration -------------------
+
+/** Makes ids unique per run and VU, so rows from earlier runs on the same database never collide. */
+const runTag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+let sequence = 0;
+const nextId = (prefix: string) => `${prefix}-${runTag}-${exec.vu.idInTest}-${(sequence += 1)}`;
+
+interface Session {
+  transport: Transport;
+  vuName: string;
+  counterId: string;
+}
+
+let session: Session | undefined;
+
+async function vuSession(): Promise<Session> {
+  if (session) return session;
+  const token = cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_REQ_TIMEOUT).token;
+  const vuName = `vu-${runTag}-${exec.vu.idInTest}`;
+  const counterId = `counter-${runTag}-${exec.vu.idInTest}`;
+  const transport: Transport = cfg.USE_WEBSOCKET
+    ? new WebSocketTransport(
+        new Client({
+          url: cfg.wsUrl,
+          token,
+          connectTimeoutMs: cfg.SPACETIME_CONN_TIMEOUT,
+          requestTimeoutMs: cfg.SPACETIME_REQ_TIMEOUT,
+          pingIntervalMs: cfg.SPACETIME_PING_INTERVAL,
+          maxRetries: cfg.SPACETIME_MAX_RETRIES,
+          retryDelayMs: cfg.SPACETIME_RETRY_DELAY,
+        }),
+      )
+    : new HttpTransport(new SpacetimeHttpClient(cfg.httpUrl, cfg.SPACETIME_DATABASE, token, cfg.SPACETIME_REQ_TIMEOUT));
+  session = { transport, vuName, counterId };
+  if (transport instanceof WebSocketTransport) {
+    // The server puts into the caller's TransactionUpdate only the rows its subscriptions match, so
+    // subscribe to this VU's own rows: the table counters then come from what the server sent.
+    const sub = await transport.subscribe([
+      `SELECT * FROM counters WHERE id = ${sqlString(counterId)}`,
+      `SELECT * FROM messages WHERE sender = ${sqlString(vuName)}`,
+      `SELECT * FROM users WHERE name = ${sqlString(vuName)}`,
+    ]);
+    spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
+    if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
+  }
+  return session;
+}
+
+// ---- the scenarios --------------------------------------------------------------------------------
+
+// Check objects are built once: an object literal per call costs throughput at high rates.
+const isTrue = (ok: boolean) => ok;
+const CHECKS = {
+  counter: { 'Counter increment successful': isTrue },
+  message: { 'Message creation successful': isTrue },
+  user: { 'User creation successful': isTrue },
+  read: { 'Read operation successful': isTrue },
+  write: { 'Write operation successful': isTrue },
+  batch: { 'Batch operation successful': isTrue },
+  connected: { 'WebSocket connected': isTrue },
+  subscribed: { 'Subscription applied': isTrue },
+};
+
+const messagePadding = 'x'.repeat(cfg.MESSAGE_SIZE);
+/** MESSAGE_SIZE bytes of ASCII content, unique per message (the id leads). */
+const messageContent = (id: string) => (id + messagePadding).slice(0, cfg.MESSAGE_SIZE);
+
+async function increment(s: Session, checks: Record<string, (ok: boolean) => boolean>): Promise<void> {
+  const result = await s.transport.call('increment', encodeArgs([s.counterId, 1]));
+  recordCall(result, 'write', s.transport.kind === 'websocket');
+  check(result.ok, checks);
+}
+
+export async function counterScenario(): Promise<void> {
+  await increment(await vuSession(), CHECKS.counter);
+}
+
+export async function messageScenario(): Promise<void> {
+  const s = await vuSession();
+  const id = nextId('msg');
+  const result = await s.transport.call('create_message', encodeArgs([id, s.vuName, messageContent(id), new Date().toISOString()]));
+  recordCall(result, 'write', s.transport.kind === 'websocket');
+  check(result.ok, CHECKS.message);
+}
+
+export async function usersScenario(): Promise<void> {
+  const s = await vuSession();
+  const id = nextId('user');
+  const args = [id, `user_${id}`, `${id}@bench.test`, s.vuName, 18 + (sequence % 60), new Date().toISOString(), sequence % 2 === 0];
+  const result = await s.transport.call('create_user', encodeArgs(args));
+  recordCall(result, 'write', s.transport.kind === 'websocket');
+  check(result.ok, CHECKS.user);
+}
+
+export async function mixedScenario(): Promise<void> {
+  const s = await vuSession();
+  if (Math.random() < cfg.READ_WRITE_RATIO) {
+    const result = await s.transport.read(`SELECT * FROM counters WHERE id = ${sqlString(s.counterId)}`);
+    recordRead(result, s.transport.kind === 'websocket');
+    check(result.ok, CHECKS.read);
+  } else {
+    await increment(s, CHECKS.write);
+  }
+}
+
+export async function batchScenario(): Promise<void> {
+  const s = await vuSession();
+  const argsJson = encodeArgs([s.counterId, 1]);
+  const calls = Array.from({ length: cfg.BATCH_SIZE }, () => ({ reducer: 'increment', argsJson }));
+  const started = Date.now(); // ms resolution: k6 has no finer clock in scripts
+  const results = await s.transport.callBatch(calls);
+  metrics.batchLatency.add(Date.now() - started);
+  for (const result of results) recordCall(result, 'write', s.transport.kind === 'websocket');
+  check(results.every((r) => r.ok), CHECKS.batch);
+}
+
+/** Connection churn: a fresh socket per iteration, subscribed and closed, timing both steps. */
+export async function websocketStressScenario(): Promise<void> {
+  const client = new Client({
+    url: cfg.wsUrl,
+    token: cfg.SPACETIME_TOKEN || undefined,
+    connectTimeoutMs: cfg.SPACETIME_CONN_TIMEOUT,
+    requestTimeoutMs: cfg.SPACETIME_REQ_TIMEOUT,
+    pingIntervalMs: 0,
+    maxRetries: 0,
+    retryDelayMs: cfg.SPACETIME_RETRY_DELAY,
+  });
+  const transport = new WebSocketTransport(client);
+  try {
+    let connected = false;
+    try {
+      const conn = await client.connect();
+      spacetimeMetrics.wsConnectLatency.add(conn.connectMs);
+      connected = true;
+    } catch {
+      // counted by the client as a connection error; flushed below
+    }
+    check(connected, CHECKS.connected);
+    if (!connected) return;
+    const sub = await transport.subscribe(['SELECT * FROM counters']);
+    spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
+    if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
+    check(sub.ok, CHECKS.subscribed);
+  } finally {
+    client.close();
+    transport.flushCounters();
+  }
+}
+
+/** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected one. */
+const EXPORTS: Record<ScenarioName, () => Promise<void>> = {
+  counter: counterScenario,
+  message: messageScenario,
+  users: usersScenario,
+  mixed: mixedScenario,
+  batch: batchScenario,
+  websocketStress: websocketStressScenario,
+};
+export default EXPORTS[selected[0]];
+
+export const handleSummary = createSummaryHandler('spacetimedb', {
+  profile: load.profile,
+  model: load.model,
+  scenario: cfg.SCENARIO,
+  transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
+  database: cfg.SPACETIME_DATABASE,
+  batchSize: cfg.BATCH_SIZE,
+  messageSize: cfg.MESSAGE_SIZE,
+});
