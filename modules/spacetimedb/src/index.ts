@@ -14,18 +14,17 @@ const messages = table(
   { id: t.string().primaryKey(), sender: t.string(), content: t.string(), timestamp: t.string() },
 );
 
-const users = table(
-  { name: 'users', public: true },
-  {
-    id: t.string().primaryKey(),
-    username: t.string(),
-    email: t.string(),
-    name: t.string(),
-    age: t.i32(),
-    created_at: t.string(),
-    active: t.bool(),
-  },
-);
+/** create_user takes exactly a users row, in column order (seed 000). */
+const userFields = {
+  username: t.string(),
+  email: t.string(),
+  name: t.string(),
+  age: t.i32(),
+  created_at: t.string(),
+  active: t.bool(),
+};
+
+const users = table({ name: 'users', public: true }, { id: t.string().primaryKey(), ...userFields });
 
 const spacetimedb = schema({ counters, messages, users });
 export default spacetimedb;
@@ -51,15 +50,7 @@ export const create_message = spacetimedb.reducer(
 
 /** Inserts a user; a duplicate id fails the reducer. */
 export const create_user = spacetimedb.reducer(
-  {
-    id: t.string(),
-    username: t.string(),
-    email: t.string(),
-    name: t.string(),
-    age: t.i32(),
-    created_at: t.string(),
-    active: t.bool(),
-  },
+  { id: t.string(), ...userFields },
   (ctx, row) => {
     ctx.db.users.insert(row);
   },

@@ -52,32 +52,27 @@ function reducer(id: number, name: string, params: Column[]): ReducerDef {
 
 const s = (name: string): Column => ({ name, type: 'String' });
 
+/** create_user takes exactly the users row, in column order (seed 000). */
+const USER_COLUMNS = [
+  s('id'),
+  s('username'),
+  s('email'),
+  s('name'),
+  { name: 'age', type: 'I32' },
+  s('created_at'),
+  { name: 'active', type: 'Bool' },
+] as const;
+
 export const TABLES: readonly TableDef[] = [
   table(0, 'counters', 'Counter', [s('id'), { name: 'value', type: 'I64' }, s('updated_at')]),
   table(1, 'messages', 'Message', [s('id'), s('sender'), s('content'), s('timestamp')]),
-  table(2, 'users', 'User', [
-    s('id'),
-    s('username'),
-    s('email'),
-    s('name'),
-    { name: 'age', type: 'I32' },
-    s('created_at'),
-    { name: 'active', type: 'Bool' },
-  ]),
+  table(2, 'users', 'User', [...USER_COLUMNS]),
 ];
 
 export const REDUCERS: readonly ReducerDef[] = [
   reducer(0, 'increment', [s('counter_id'), { name: 'amount', type: 'I64' }]),
   reducer(1, 'create_message', [s('message_id'), s('sender'), s('content'), s('timestamp')]),
-  reducer(2, 'create_user', [
-    s('id'),
-    s('username'),
-    s('email'),
-    s('name'),
-    { name: 'age', type: 'I32' },
-    s('created_at'),
-    { name: 'active', type: 'Bool' },
-  ]),
+  reducer(2, 'create_user', [...USER_COLUMNS]),
 ];
 
 export type ReducerName = 'increment' | 'create_message' | 'create_user';
