@@ -58,12 +58,13 @@ export const options: Options = {
     checks: ['rate>0.99'],
   },
   discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
-  setupTimeout: `${Math.ceil((cfg.SPACETIME_CONN_TIMEOUT + 3 * cfg.SPACETIME_REQ_TIMEOUT) / 1000) + 5}s`,
+  setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
 };
 
 export function setup(): void {
   const needed = Object.assign({}, ...selected.map((s) => NEEDS[s])) as Record<string, number>;
-  preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_REQ_TIMEOUT);
+  // setup probes and identity minting are part of connecting: SPACETIME_CONN_TIMEOUT bounds them
+  preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_CONN_TIMEOUT);
 }
 
 // ---- per-VU state: one identity and one connection, reused by every iteration -------------------
@@ -83,7 +84,7 @@ let session: Session | undefined;
 
 async function vuSession(): Promise<Session> {
   if (session) return session;
-  const token = cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_REQ_TIMEOUT).token;
+  const token = cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_CONN_TIMEOUT).token;
   const vuName = `vu-${runTag}-${exec.vu.idInTest}`;
   const counterId = `counter-${runTag}-${exec.vu.idInTest}`;
   const transport: Transport = cfg.USE_WEBSOCKET

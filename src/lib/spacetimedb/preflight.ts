@@ -1,3 +1,4 @@
+// Messages use single quotes: k6 logs them in logfmt, which escapes double quotes.
 // Fail fast in setup(): an unreachable host, an unknown database or a module without the reducers the
 // chosen scenario calls abort the test with one message (exit 108) before any load, instead of the
 // seed's silent skipping of every iteration.
@@ -44,7 +45,7 @@ export function preflight(httpUrl: string, database: string, token: string, need
   const info = http.get(`${httpUrl}/v1/database/${database}`, { timeout, headers, tags: { name: 'preflight' } });
   if (info.status === 404) {
     exec.test.abort(
-      `database "${database}" does not exist on ${httpUrl}: publish the benchmark module (see README, "A real SpacetimeDB") or set SPACETIME_DATABASE`,
+      `database '${database}' does not exist on ${httpUrl}: publish the benchmark module (see README, section A real SpacetimeDB) or set SPACETIME_DATABASE`,
     );
   }
   if (info.status === 401 || info.status === 403 || info.status === 400) {
@@ -53,12 +54,12 @@ export function preflight(httpUrl: string, database: string, token: string, need
   // responseType text: DISCARD_RESPONSE_BODIES must not hide the schema from this check
   const schema = http.get(`${httpUrl}/v1/database/${database}/schema?version=9`, { timeout, headers, tags: { name: 'preflight' }, responseType: 'text' });
   if (schema.status !== 200) {
-    exec.test.abort(`could not read the schema of "${database}" (GET .../schema?version=9: ${schema.status || schema.error})`);
+    exec.test.abort(`could not read the schema of '${database}' (GET .../schema?version=9: ${schema.status || schema.error})`);
   }
   const problems = missingReducers(parseReducers(schema.body as string), needed);
   if (problems.length > 0) {
     exec.test.abort(
-      `the module published as "${database}" does not fit the benchmark: ${problems.join('; ')}. Publish modules/spacetimedb (see README) or choose another SCENARIO`,
+      `the module published as '${database}' does not fit the benchmark: ${problems.join('; ')}. Publish modules/spacetimedb (see README) or choose another SCENARIO`,
     );
   }
 }

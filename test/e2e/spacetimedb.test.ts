@@ -1,0 +1,247 @@
+// dist/spacetimedb.js under the real k6 binary (with the k6/x/spacetimedb extension) against the
+// SpacetimeDB sandbox: every scenario over WebSocket and HTTP with exact accounting, injected
+// failures, fail-fast setup, secrets, and seed 000's custom-test.js.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runK6, type K6RunResult } from '../../tools/k6.ts';
+import { startSpacetimeSandbox, type SpacetimeSandbox } from '../../tools/sandbox/spacetimedb/server.ts';
+import { MODULE_DEF_V9_JSON } from '../../tools/sandbox/spacetimedb/module.ts';
+import { sendJson, sendText, startHttpTarget } from '../../tools/sandbox/http-target.ts';
+import { count, readResult, scratchDir, type ResultFile } from '../support/results.ts';
+
+let sandbox: SpacetimeSandbox;
+const results = scratchDir();
+let runs = 0;
+
+beforeAll(async () => {
+  sandbox = await startSpacetimeSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+  results.remove();
+});
+beforeEach(() => sandbox.reset());
+
+interface Run {
+  out: K6RunResult;
+  result: ResultFile;
+}
+
+async function run(env: Record<string, string>, script = 'dist/spacetimedb.js'): Promise<Run> {
+  const runName = `r${(runs += 1)}`;
+  const out = await runK6({
+    script,
+    env: {
+      SPACETIME_HOST: '127.0.0.1',
+      SPACETIME_PORT: String(sandbox.port),
+      RESULTS_DIR: results.dir,
+      RUN_NAME: runName,
+      LOAD_PROFILE: 'tps100',
+      STEADY_STATE_DURATION: '3s',
+      ...env,
+    },
+  });
+  const path = join(results.dir, `${runName}_spacetimedb.json`);
+  let result: ResultFile;
+  try {
+    result = readResult(path);
+  } catch {
+    throw new Error(`no result file (exit ${out.exitCode}):\n${out.stderr.slice(-3000)}`);
+  }
+  return { out, result };
+}
+
+const committed = () => {
+  const c = sandbox.counts().committed;
+  return c.increment + c.create_message + c.create_user;
+};
+
+describe.each([
+  { transport: 'websocket', USE_WEBSOCKET: 'true' },
+  { transport: 'http', USE_WEBSOCKET: 'false' },
+])('over $transport', ({ transport, USE_WEBSOCKET }) => {
+  it.each([
+    { scenario: 'counter', reducer: 'increment', check: 'Counter increment successful' },
+    { scenario: 'message', reducer: 'create_message', check: 'Message creation successful' },
+    { scenario: 'users', reducer: 'create_user', check: 'User creation successful' },
+    { scenario: 'batch', reducer: 'increment', check: 'Batch operation successful' },
+  ])('$scenario: every call k6 counted as committed was committed by the server', async ({ scenario, reducer, check }) => {
+    const { out, result } = await run({ SCENARIO: scenario, USE_WEBSOCKET, BATCH_SIZE: '5', MESSAGE_SIZE: '200' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const calls = count(result, 'spacetime_reducer_calls_total');
+    expect(calls).toBeGreaterThan(100);
+    expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
+    expect(sandbox.counts().committed[reducer as 'increment']).toBe(calls);
+    expect(committed()).toBe(calls);
+    expect(count(result, 'transactions_total')).toBe(calls);
+    expect(count(result, 'records_written_total')).toBe(calls);
+    expect(result.metrics.checks.values.rate).toBe(1);
+    expect(out.stdout).toContain(`✓ ${check}`);
+    if (scenario === 'batch') expect(result.metrics.batch_latency_ms.values.avg).toBeGreaterThanOrEqual(0);
+    if (transport === 'websocket') {
+      // rows come from the caller's TransactionUpdate: the first increment of a VU's counter inserts, the rest update
+      const rows = count(result, 'spacetime_table_inserts_total') + count(result, 'spacetime_table_updates_total');
+      expect(rows).toBe(calls);
+      if (reducer !== 'increment') expect(count(result, 'spacetime_table_updates_total')).toBe(0);
+      expect(count(result, 'spacetime_ws_connections_total')).toBe(sandbox.counts().wsConnections);
+      expect(count(result, 'spacetime_ws_connections_total')).toBeLessThanOrEqual(40);
+      expect(result.metrics.spacetime_reducer_latency_ms.values.avg).toBeGreaterThan(0);
+    } else {
+      expect(count(result, 'spacetime_table_inserts_total')).toBe(0); // HTTP answers carry no rows
+      expect(sandbox.counts().wsConnections).toBe(0);
+    }
+  });
+
+  it('mixed: reads and writes in READ_WRITE_RATIO, writes all committed', async () => {
+    const { out, result } = await run({ SCENARIO: 'mixed', USE_WEBSOCKET, READ_WRITE_RATIO: '0.5' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const writes = count(result, 'spacetime_reducer_calls_total');
+    const total = count(result, 'transactions_total');
+    expect(sandbox.counts().committed.increment).toBe(writes);
+    expect(writes / total).toBeGreaterThan(0.3);
+    expect(writes / total).toBeLessThan(0.7);
+    expect(result.metrics.read_latency_ms.values.avg).toBeGreaterThan(0);
+    expect(out.stdout).toContain('✓ Read operation successful');
+    expect(out.stdout).toContain('✓ Write operation successful');
+  });
+
+  it('injected reducer failures (530 / Failed) are counted as reducer errors, never as commits', async () => {
+    sandbox.setFaults({ failureRate: 0.05 });
+    const { out, result } = await run({ SCENARIO: 'counter', USE_WEBSOCKET });
+    expect(out.exitCode).toBe(99); // transaction_success_rate > 0.99 is crossed
+    const calls = count(result, 'spacetime_reducer_calls_total');
+    const errors = count(result, 'spacetime_reducer_errors_total');
+    const injected = transport === 'http' ? sandbox.stats().injectedFailures.call ?? 0 : sandbox.counts().wsInjectedFailures;
+    expect(errors).toBe(injected);
+    expect(errors).toBeGreaterThan(0);
+    expect(sandbox.counts().committed.increment).toBe(calls - errors);
+    expect(out.stdout).toMatch(/✗ Counter increment successful/);
+  });
+
+  it('a reducer slower than SPACETIME_REQ_TIMEOUT counts as a timeout error without crashing a VU', async () => {
+    sandbox.setFaults({ latencyMs: 300 });
+    const { out, result } = await run({ SCENARIO: 'counter', USE_WEBSOCKET, SPACETIME_REQ_TIMEOUT: '100', LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '2s' });
+    expect(out.exitCode).toBe(99);
+    expect(count(result, 'timeout_errors_total')).toBeGreaterThan(0);
+    expect(count(result, 'timeout_errors_total')).toBe(count(result, 'spacetime_reducer_errors_total'));
+    expect(out.stderr).not.toMatch(/panic|TypeError|ReferenceError/);
+    // calls k6 gave up on still commit on the server after the delay (counted as errors, never as
+    // successes); let them land before the next test resets the counts
+    await new Promise((resolve) => setTimeout(resolve, 600));
+  });
+});
+
+describe('over websocket only', () => {
+  it('dropped sockets: pending calls count as failed, drops and reconnects are counted', async () => {
+    sandbox.setFaults({ dropRate: 0.02 });
+    const { out, result } = await run({ SCENARIO: 'counter', SPACETIME_RETRY_DELAY: '10' });
+    expect(out.exitCode).toBe(99);
+    const drops = sandbox.counts().wsDropped;
+    expect(drops).toBeGreaterThan(0);
+    expect(count(result, 'spacetime_connection_drops_total')).toBe(drops);
+    expect(count(result, 'connection_errors_total')).toBeGreaterThanOrEqual(drops);
+    expect(count(result, 'spacetime_reconnect_attempts_total')).toBeGreaterThan(0);
+    const calls = count(result, 'spacetime_reducer_calls_total');
+    expect(sandbox.counts().committed.increment).toBe(calls - count(result, 'spacetime_reducer_errors_total'));
+    expect(out.stderr).not.toMatch(/panic|TypeError|ReferenceError/);
+  });
+
+  it('websocketStress: a connection and a subscription per iteration, both timed', async () => {
+    const { out, result } = await run({ SCENARIO: 'websocketStress', LOAD_PROFILE: 'smoke' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const iterations = count(result, 'iterations');
+    expect(iterations).toBeGreaterThan(10);
+    expect(count(result, 'spacetime_ws_connections_total')).toBe(iterations);
+    expect(sandbox.counts().wsConnections).toBe(iterations);
+    expect(result.metrics.spacetime_ws_connect_latency_ms.values.avg).toBeGreaterThan(0);
+    expect(result.metrics.spacetime_subscription_latency_ms.values.avg).toBeGreaterThan(0);
+    expect(out.stdout).toContain('✓ WebSocket connected');
+    expect(out.stdout).toContain('✓ Subscription applied');
+  });
+
+  it('websocketStress with USE_WEBSOCKET=false is refused before any request', async () => {
+    const out = await runK6({ script: 'dist/spacetimedb.js', env: { SCENARIO: 'websocketStress', USE_WEBSOCKET: 'false', SPACETIME_PORT: String(sandbox.port), SPACETIME_HOST: '127.0.0.1', RESULTS_DIR: results.dir } });
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain('SCENARIO=websocketStress measures WebSocket connections, so it needs USE_WEBSOCKET=true');
+    expect(sandbox.stats().served).toEqual({});
+  });
+});
+
+describe('fail fast in setup', () => {
+  const env = (port: number, extra: Record<string, string> = {}) => ({
+    SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(port), RESULTS_DIR: results.dir, SCENARIO: 'counter', ...extra,
+  });
+
+  it('an unreachable server aborts with one clear message', async () => {
+    const out = await runK6({ script: 'dist/spacetimedb.js', env: env(9) });
+    expect(out.exitCode).toBe(108);
+    expect(out.stderr).toContain('SpacetimeDB is not reachable at http://127.0.0.1:9');
+    expect(out.stderr).toContain('set SPACETIME_HOST / SPACETIME_PORT');
+  });
+
+  it('an unknown database aborts before any reducer call', async () => {
+    const out = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { SPACETIME_DATABASE: 'nosuchdb' }) });
+    expect(out.exitCode).toBe(108);
+    expect(out.stderr).toContain("database 'nosuchdb' does not exist");
+    expect(committed()).toBe(0);
+  });
+
+  it('a module lacking the reducer a scenario needs aborts, naming it', async () => {
+    const schema = JSON.parse(MODULE_DEF_V9_JSON) as { reducers: Array<{ name: string }> };
+    schema.reducers = schema.reducers.filter((r) => r.name !== 'create_user');
+    const stub = await startHttpTarget({
+      routes: [
+        { method: 'GET', path: /^\/v1\/ping$/, name: 'ping', handle: (_q, res) => sendText(res, 200, '') },
+        { method: 'GET', path: /^\/v1\/database\/benchmark$/, name: 'info', handle: (_q, res) => sendJson(res, 200, { database_identity: { __identity__: '0x00' } }) },
+        { method: 'GET', path: /^\/v1\/database\/benchmark\/schema$/, name: 'schema', handle: (_q, res) => sendJson(res, 200, schema) },
+      ],
+    });
+    try {
+      const out = await runK6({ script: 'dist/spacetimedb.js', env: env(stub.port, { SCENARIO: 'users' }) });
+      expect(out.exitCode).toBe(108);
+      expect(out.stderr).toContain('reducer create_user is missing');
+      expect(stub.stats().served).toEqual({ ping: 1, info: 1, schema: 1 });
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('an invalid number stops k6 in init with the variable named', async () => {
+    const out = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { BATCH_SIZE: 'ten' }) });
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain("BATCH_SIZE='ten' is not valid, expected an integer from 1 to 1000");
+    expect(sandbox.stats().served).toEqual({});
+  });
+});
+
+describe('secrets and custom scripts', () => {
+  it('SPACETIME_TOKEN is used for every call and never reaches stdout, stderr or the result file', async () => {
+    const mint = await fetch(`${sandbox.url}/v1/identity`, { method: 'POST' });
+    const { token } = (await mint.json()) as { token: string };
+    sandbox.reset();
+    for (const USE_WEBSOCKET of ['true', 'false']) {
+      const { out, result } = await run({ SCENARIO: 'counter', USE_WEBSOCKET, SPACETIME_TOKEN: token, LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '1s' });
+      expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+      expect(out.stdout + out.stderr).not.toContain(token);
+      const file = readFileSync(join(results.dir, `${result.meta.run as string}_spacetimedb.json`), 'utf8');
+      expect(file).not.toContain(token);
+    }
+    expect(sandbox.counts().identitiesMinted).toBe(0); // the given token was reused, nothing minted
+  });
+
+  it("seed 000's custom-test.js runs against the bundle as written", async () => {
+    const elsewhere = scratchDir('k6-custom-'); // no results/ here: a custom script writes no result file
+    const out = await runK6({
+      script: 'test/fixtures/custom-test.js',
+      cwd: elsewhere.dir,
+      env: { SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port), CUSTOM_DURATION: '2s', CUSTOM_RAMP: '1s' },
+      args: ['--summary-mode=compact'],
+    });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    expect(sandbox.counts().committed.increment).toBeGreaterThan(10);
+    expect(sandbox.counts().committed.create_message).toBeGreaterThan(10);
+    expect(out.stdout).toContain('Counter increment successful');
+    elsewhere.remove();
+  });
+});

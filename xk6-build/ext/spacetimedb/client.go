@@ -1,0 +1,768 @@
+package spacetimedb
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Statuses of an Outcome.
+const (
+	StatusCommitted   = "committed"
+	StatusFailed      = "failed"
+	StatusOutOfEnergy = "out_of_energy"
+	StatusOK          = "ok"
+	StatusError       = "error"
+	StatusTimeout     = "timeout"
+	StatusDropped     = "dropped"
+)
+
+// Outcome is the answer to one operation (a reducer call, a subscription or a one-off query).
+type Outcome struct {
+	Status        string
+	RequestID     uint32
+	Latency       time.Duration
+	Err           string
+	Inserts       int
+	Deletes       int
+	Updates       int
+	Tables        []string
+	Rows          int
+	BytesSent     int
+	BytesReceived int
+}
+
+// ConnectResult is the answer to Connect.
+type ConnectResult struct {
+	Identity     string
+	ConnectionID string
+	ConnectTime  time.Duration
+	Reused       bool
+	Attempts     int
+	Err          error
+}
+
+// Counters are the per-client event counts (reset by TakeCounters).
+type Counters struct {
+	MessagesSent        int64
+	MessagesReceived    int64
+	SubscriptionUpdates int64
+	Connections         int64
+	ConnectionErrors    int64
+	Drops               int64
+	ReconnectAttempts   int64
+	Pings               int64
+	UnmatchedFailures   int64
+}
+
+type counters struct {
+	sent, received, subUpdates, connections, connErrors, drops, reconnects, pings, unmatched atomic.Int64
+}
+
+// DialEnv is how a connection is dialled: k6's dialer (hosts, blockHostnames, byte counting) and TLS
+// settings when running in a VU; the net defaults when nil.
+type DialEnv struct {
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	TLS  *tls.Config
+}
+
+type opKind uint8
+
+const (
+	kindCall opKind = iota
+	kindSubscribe
+	kindSingle
+	kindOneOff
+)
+
+type op struct {
+	kind    opKind
+	reducer string
+	args    string
+	flags   uint8
+	queries []string
+	query   string
+	done    func(Outcome)
+
+	// guarded by Client.mu
+	finished  bool
+	conn      *wsConn
+	reqID     uint32
+	queryID   uint32
+	msgID     string
+	created   time.Time
+	sent      time.Time
+	bytesSent int
+	timer     *time.Timer
+	stopCtx   func() bool
+}
+
+type wsConn struct {
+	ws           *websocket.Conn
+	identity     string
+	connectionID string
+	connIDRaw    []byte
+
+	writeMu sync.Mutex
+	buf     []byte // frame scratch, guarded by writeMu
+
+	closedByUs atomic.Bool
+	dead       bool // guarded by Client.mu
+	stop       chan struct{}
+	stopOnce   sync.Once
+	readerDone chan struct{}
+}
+
+func (w *wsConn) shutdown() {
+	w.stopOnce.Do(func() { close(w.stop) })
+}
+
+type dialing struct {
+	done chan struct{}
+	conn *wsConn
+	res  ConnectResult
+	err  error
+}
+
+// Client is one persistent SpacetimeDB WebSocket with request/response correlation. All methods are
+// safe for concurrent use; every operation's done callback is called exactly once, from any goroutine.
+type Client struct {
+	opts  Options
+	EnvFn func() DialEnv // called on the caller's goroutine when a dial may be needed
+
+	mu           sync.Mutex
+	conn         *wsConn
+	dial         *dialing
+	dialedBefore bool
+	pending      map[uint32]*op
+	queries      map[string]*op
+	reqID        uint32
+	queryID      uint32
+	msgSeq       uint64
+
+	ctr counters
+}
+
+// NewClient makes a Client; nothing is dialled until the first operation.
+func NewClient(opts Options) *Client {
+	return &Client{
+		opts:    opts,
+		pending: make(map[uint32]*op),
+		queries: make(map[string]*op),
+	}
+}
+
+func (c *Client) env() DialEnv {
+	if c.EnvFn == nil {
+		return DialEnv{}
+	}
+	return c.EnvFn()
+}
+
+// IsOpen tells whether a socket is open now.
+func (c *Client) IsOpen() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn != nil
+}
+
+// TakeCounters returns the counts since the previous call and resets them.
+func (c *Client) TakeCounters() Counters {
+	return Counters{
+		MessagesSent:        c.ctr.sent.Swap(0),
+		MessagesReceived:    c.ctr.received.Swap(0),
+		SubscriptionUpdates: c.ctr.subUpdates.Swap(0),
+		Connections:         c.ctr.connections.Swap(0),
+		ConnectionErrors:    c.ctr.connErrors.Swap(0),
+		Drops:               c.ctr.drops.Swap(0),
+		ReconnectAttempts:   c.ctr.reconnects.Swap(0),
+		Pings:               c.ctr.pings.Swap(0),
+		UnmatchedFailures:   c.ctr.unmatched.Swap(0),
+	}
+}
+
+// Connect opens the socket (or reuses the open one) and calls done once it has the IdentityToken or
+// has given up after MaxRetries.
+func (c *Client) Connect(ctx context.Context, done func(ConnectResult)) {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		done(ConnectResult{Identity: conn.identity, ConnectionID: conn.connectionID, Reused: true})
+		return
+	}
+	env := c.env()
+	go func() {
+		_, res := c.ensureConn(ctx, env)
+		done(res)
+	}()
+}
+
+// CallReducer sends a CallReducer and calls done with its TransactionUpdate's outcome.
+func (c *Client) CallReducer(ctx context.Context, reducer, args string, flags uint8, done func(Outcome)) {
+	c.start(ctx, &op{kind: kindCall, reducer: reducer, args: args, flags: flags, done: done})
+}
+
+// Subscribe sends a legacy Subscribe and calls done with its InitialSubscription's outcome.
+func (c *Client) Subscribe(ctx context.Context, queries []string, done func(Outcome)) {
+	c.start(ctx, &op{kind: kindSubscribe, queries: queries, done: done})
+}
+
+// SubscribeSingle sends a SubscribeSingle with a fresh query id.
+func (c *Client) SubscribeSingle(ctx context.Context, query string, done func(Outcome)) {
+	c.start(ctx, &op{kind: kindSingle, query: query, done: done})
+}
+
+// OneOffQuery sends a OneOffQuery with a fresh message id.
+func (c *Client) OneOffQuery(ctx context.Context, query string, done func(Outcome)) {
+	c.start(ctx, &op{kind: kindOneOff, query: query, done: done})
+}
+
+// Close closes the socket with code 1000; pending operations end as dropped.
+func (c *Client) Close() {
+	c.mu.Lock()
+	conn := c.conn
+	var ops []*op
+	if conn != nil {
+		c.conn = nil
+		conn.dead = true
+		conn.closedByUs.Store(true)
+		ops = c.detachLocked(conn)
+	}
+	c.mu.Unlock()
+	for _, o := range ops {
+		c.complete(o, Outcome{Status: StatusDropped, Err: "the client closed the connection"}, time.Now())
+	}
+	if conn == nil {
+		return
+	}
+	_ = conn.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
+		time.Now().Add(time.Second))
+	go func() {
+		select {
+		case <-conn.readerDone:
+		case <-time.After(time.Second):
+		}
+		_ = conn.ws.Close()
+	}()
+}
+
+// ---- operations ----
+
+func (c *Client) start(ctx context.Context, o *op) {
+	o.created = time.Now()
+	c.mu.Lock()
+	o.timer = time.AfterFunc(c.opts.RequestTimeout, func() {
+		c.finish(o, Outcome{Status: StatusTimeout,
+			Err: fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)})
+	})
+	if ctx != nil && ctx.Done() != nil {
+		o.stopCtx = context.AfterFunc(ctx, func() {
+			c.finish(o, Outcome{Status: StatusDropped, Err: "abandoned: the k6 iteration was interrupted"})
+		})
+	}
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		c.send(conn, o)
+		return
+	}
+	env := c.env()
+	go func() {
+		conn, res := c.ensureConn(ctx, env)
+		if res.Err != nil {
+			c.finish(o, Outcome{Status: StatusDropped, Err: res.Err.Error()})
+			return
+		}
+		c.send(conn, o)
+	}()
+}
+
+func (c *Client) nextRequestIDLocked() uint32 {
+	for {
+		c.reqID++
+		if c.reqID == 0 {
+			continue
+		}
+		if _, busy := c.pending[c.reqID]; !busy {
+			return c.reqID
+		}
+	}
+}
+
+func (c *Client) send(conn *wsConn, o *op) {
+	c.mu.Lock()
+	if o.finished {
+		c.mu.Unlock()
+		return
+	}
+	if conn.dead {
+		c.mu.Unlock()
+		c.finish(o, Outcome{Status: StatusDropped, Err: "the connection was lost before the request was sent"})
+		return
+	}
+	var reqID, queryID uint32
+	var msgID string
+	if o.kind == kindOneOff {
+		c.msgSeq++
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], c.msgSeq)
+		msgID = hex.EncodeToString(b[:])
+	} else {
+		reqID = c.nextRequestIDLocked()
+		if o.kind == kindSingle {
+			c.queryID++
+			queryID = c.queryID
+		}
+	}
+	c.mu.Unlock()
+
+	conn.writeMu.Lock()
+	switch o.kind {
+	case kindCall:
+		conn.buf = appendCallReducer(conn.buf[:0], o.reducer, o.args, reqID, o.flags)
+	case kindSubscribe:
+		conn.buf = appendSubscribe(conn.buf[:0], o.queries, reqID)
+	case kindSingle:
+		conn.buf = appendSubscribeSingle(conn.buf[:0], o.query, reqID, queryID)
+	case kindOneOff:
+		conn.buf = appendOneOffQuery(conn.buf[:0], msgID, o.query)
+	}
+	c.mu.Lock()
+	if o.finished || conn.dead {
+		finished := o.finished
+		c.mu.Unlock()
+		conn.writeMu.Unlock()
+		if !finished {
+			c.finish(o, Outcome{Status: StatusDropped, Err: "the connection was lost before the request was sent"})
+		}
+		return
+	}
+	o.conn, o.reqID, o.queryID, o.msgID = conn, reqID, queryID, msgID
+	o.bytesSent = len(conn.buf)
+	if o.kind == kindOneOff {
+		c.queries[msgID] = o
+	} else {
+		c.pending[reqID] = o
+	}
+	now := time.Now()
+	o.sent = now
+	c.mu.Unlock()
+	_ = conn.ws.SetWriteDeadline(now.Add(c.opts.RequestTimeout))
+	err := conn.ws.WriteMessage(websocket.TextMessage, conn.buf)
+	conn.writeMu.Unlock()
+	if err != nil {
+		// The reader sees the closed socket and ends every pending operation on it as dropped.
+		_ = conn.ws.Close()
+		return
+	}
+	c.ctr.sent.Add(1)
+}
+
+// finish ends o with out unless it has already ended.
+func (c *Client) finish(o *op, out Outcome) {
+	c.mu.Lock()
+	if o.finished {
+		c.mu.Unlock()
+		return
+	}
+	c.unlinkLocked(o)
+	c.mu.Unlock()
+	c.complete(o, out, time.Now())
+}
+
+// unlinkLocked marks o finished and removes it from the correlation maps.
+func (c *Client) unlinkLocked(o *op) {
+	o.finished = true
+	if o.conn != nil {
+		if o.kind == kindOneOff {
+			if c.queries[o.msgID] == o {
+				delete(c.queries, o.msgID)
+			}
+		} else if c.pending[o.reqID] == o {
+			delete(c.pending, o.reqID)
+		}
+	}
+}
+
+// detachLocked ends (unlinks) every pending operation sent on conn and returns them.
+func (c *Client) detachLocked(conn *wsConn) []*op {
+	var ops []*op
+	for _, o := range c.pending {
+		if o.conn == conn {
+			ops = append(ops, o)
+		}
+	}
+	for _, o := range c.queries {
+		if o.conn == conn {
+			ops = append(ops, o)
+		}
+	}
+	for _, o := range ops {
+		c.unlinkLocked(o)
+	}
+	return ops
+}
+
+// complete delivers the outcome of an operation already marked finished (fields read here are no
+// longer written by anyone once finished is set).
+func (c *Client) complete(o *op, out Outcome, at time.Time) {
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	if o.stopCtx != nil {
+		o.stopCtx()
+	}
+	out.RequestID = o.reqID
+	out.BytesSent = o.bytesSent
+	if !o.sent.IsZero() {
+		out.Latency = at.Sub(o.sent)
+	} else {
+		out.Latency = at.Sub(o.created)
+	}
+	if out.Tables == nil && o.kind == kindCall {
+		out.Tables = []string{}
+	}
+	o.done(out)
+}
+
+// ---- connection ----
+
+func (c *Client) ensureConn(ctx context.Context, env DialEnv) (*wsConn, ConnectResult) {
+	c.mu.Lock()
+	if conn := c.conn; conn != nil {
+		c.mu.Unlock()
+		return conn, ConnectResult{Identity: conn.identity, ConnectionID: conn.connectionID, Reused: true}
+	}
+	if d := c.dial; d != nil {
+		c.mu.Unlock()
+		select {
+		case <-d.done:
+			return d.conn, d.res
+		case <-ctx.Done():
+			return nil, ConnectResult{Err: fmt.Errorf("spacetimedb: connect to %s abandoned: %w", c.opts.URL, ctx.Err())}
+		}
+	}
+	d := &dialing{done: make(chan struct{})}
+	c.dial = d
+	c.mu.Unlock()
+
+	d.conn, d.res = c.dialWithRetries(ctx, env)
+	c.mu.Lock()
+	c.dial = nil
+	if d.conn != nil {
+		c.conn = d.conn
+	}
+	c.mu.Unlock()
+	if d.conn != nil {
+		go c.readLoop(d.conn)
+		if c.opts.PingInterval > 0 {
+			go c.pingLoop(d.conn)
+		}
+	}
+	close(d.done)
+	return d.conn, d.res
+}
+
+func (c *Client) dialWithRetries(ctx context.Context, env DialEnv) (*wsConn, ConnectResult) {
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		c.mu.Lock()
+		retry := c.dialedBefore
+		c.dialedBefore = true
+		c.mu.Unlock()
+		if retry {
+			c.ctr.reconnects.Add(1)
+		}
+		conn, err := c.dialOnce(ctx, env)
+		if err == nil {
+			c.ctr.connections.Add(1)
+			return conn, ConnectResult{Identity: conn.identity, ConnectionID: conn.connectionID,
+				ConnectTime: time.Since(start), Attempts: attempt}
+		}
+		c.ctr.connErrors.Add(1)
+		if attempt > c.opts.MaxRetries || ctx.Err() != nil {
+			return nil, ConnectResult{Attempts: attempt, ConnectTime: time.Since(start),
+				Err: fmt.Errorf("spacetimedb: could not connect to %s after %d attempt(s): %w", c.opts.URL, attempt, err)}
+		}
+		if c.opts.RetryDelay > 0 {
+			t := time.NewTimer(c.opts.RetryDelay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ConnectResult{Attempts: attempt, ConnectTime: time.Since(start),
+					Err: fmt.Errorf("spacetimedb: connect to %s abandoned after %d attempt(s): %w", c.opts.URL, attempt, err)}
+			}
+		}
+	}
+}
+
+func (c *Client) dialOnce(ctx context.Context, env DialEnv) (*wsConn, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
+	defer cancel()
+	dialer := websocket.Dialer{
+		NetDialContext:   env.Dial,
+		TLSClientConfig:  env.TLS,
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: c.opts.ConnectTimeout,
+		Subprotocols:     []string{Subprotocol},
+		ReadBufferSize:   16 << 10,
+		WriteBufferSize:  16 << 10,
+	}
+	header := http.Header{}
+	if c.opts.Token != "" {
+		header.Set("Authorization", "Bearer "+c.opts.Token)
+	}
+	ws, resp, err := dialer.DialContext(dctx, c.opts.URL, header)
+	if err != nil {
+		if resp != nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			_ = resp.Body.Close()
+			msg := strings.TrimSpace(string(body))
+			if msg == "" {
+				msg = http.StatusText(resp.StatusCode)
+			}
+			return nil, fmt.Errorf("WebSocket handshake refused with HTTP %d: %s", resp.StatusCode, msg)
+		}
+		return nil, err
+	}
+	if ws.Subprotocol() != Subprotocol {
+		_ = ws.Close()
+		return nil, fmt.Errorf("the server did not accept the %s subprotocol (got %q)", Subprotocol, ws.Subprotocol())
+	}
+	deadline, _ := dctx.Deadline()
+	_ = ws.SetReadDeadline(deadline)
+	_, data, err := ws.ReadMessage()
+	if err != nil {
+		_ = ws.Close()
+		return nil, fmt.Errorf("no IdentityToken from the server: %w", err)
+	}
+	c.ctr.received.Add(1)
+	name, payload, err := splitVariant(data)
+	if err != nil || string(name) != "IdentityToken" {
+		_ = ws.Close()
+		return nil, fmt.Errorf("the first server message is not an IdentityToken: %.120s", data)
+	}
+	var it identityTokenJSON
+	if err := json.Unmarshal(payload, &it); err != nil {
+		_ = ws.Close()
+		return nil, fmt.Errorf("bad IdentityToken: %w", err)
+	}
+	_ = ws.SetReadDeadline(time.Time{})
+	return &wsConn{
+		ws:           ws,
+		identity:     identityString(it.Identity),
+		connectionID: connectionIDString(it.ConnectionID),
+		connIDRaw:    bytes.TrimSpace(it.ConnectionID),
+		stop:         make(chan struct{}),
+		readerDone:   make(chan struct{}),
+	}, nil
+}
+
+func (c *Client) pingLoop(conn *wsConn) {
+	t := time.NewTicker(c.opts.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-conn.stop:
+			return
+		case <-t.C:
+			if err := conn.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.opts.ConnectTimeout)); err != nil {
+				_ = conn.ws.Close()
+				return
+			}
+			c.ctr.pings.Add(1)
+		}
+	}
+}
+
+func (c *Client) readLoop(conn *wsConn) {
+	defer close(conn.readerDone)
+	var buf bytes.Buffer
+	for {
+		mt, r, err := conn.ws.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
+		if err != nil {
+			c.onDrop(conn, err)
+			return
+		}
+		c.ctr.received.Add(1)
+		if mt == websocket.TextMessage {
+			c.handle(conn, buf.Bytes(), time.Now())
+		}
+	}
+}
+
+func (c *Client) onDrop(conn *wsConn, err error) {
+	conn.shutdown()
+	_ = conn.ws.Close()
+	c.mu.Lock()
+	conn.dead = true
+	if c.conn == conn {
+		c.conn = nil
+	}
+	ops := c.detachLocked(conn)
+	c.mu.Unlock()
+	reason := "the client closed the connection"
+	if !conn.closedByUs.Load() {
+		c.ctr.drops.Add(1)
+		reason = describeDrop(err)
+	}
+	now := time.Now()
+	for _, o := range ops {
+		c.complete(o, Outcome{Status: StatusDropped, Err: reason}, now)
+	}
+}
+
+func describeDrop(err error) string {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		if ce.Code == websocket.CloseAbnormalClosure {
+			return "the connection was lost without a close frame (1006: " + ce.Text + ")"
+		}
+		if ce.Text != "" {
+			return fmt.Sprintf("the server closed the connection (%d: %s)", ce.Code, ce.Text)
+		}
+		return fmt.Sprintf("the server closed the connection (%d)", ce.Code)
+	}
+	return "the connection was lost: " + err.Error()
+}
+
+// ---- incoming messages ----
+
+func (c *Client) handle(conn *wsConn, data []byte, at time.Time) {
+	name, payload, err := splitVariant(data)
+	if err != nil {
+		return
+	}
+	switch string(name) {
+	case "TransactionUpdateLight":
+		c.ctr.subUpdates.Add(1)
+	case "TransactionUpdate":
+		c.onTransactionUpdate(conn, payload, len(data), at)
+	case "InitialSubscription":
+		var m initialSubscriptionJSON
+		if json.Unmarshal(payload, &m) != nil {
+			return
+		}
+		c.resolve(conn, m.RequestID, kindSubscribe, at,
+			Outcome{Status: StatusOK, Rows: m.DatabaseUpdate.insertCount(), BytesReceived: len(data)})
+	case "SubscribeApplied":
+		var m subscribeAppliedJSON
+		if json.Unmarshal(payload, &m) != nil {
+			return
+		}
+		c.resolve(conn, m.RequestID, kindSingle, at,
+			Outcome{Status: StatusOK, Rows: int(m.Rows.TableRows.Inserts), BytesReceived: len(data)})
+	case "SubscriptionError":
+		var m subscriptionErrorJSON
+		if json.Unmarshal(payload, &m) != nil || !m.RequestID.Set {
+			return
+		}
+		c.resolve(conn, m.RequestID.Value, kindSingle, at,
+			Outcome{Status: StatusError, Err: m.Error, BytesReceived: len(data)})
+	case "OneOffQueryResponse":
+		var m oneOffQueryResponseJSON
+		if json.Unmarshal(payload, &m) != nil {
+			return
+		}
+		out := Outcome{Status: StatusOK, BytesReceived: len(data)}
+		if m.Error.Set {
+			out.Status, out.Err = StatusError, m.Error.Value
+		} else {
+			for _, t := range m.Tables {
+				out.Rows += int(t.Rows)
+			}
+		}
+		key := strings.ToLower(m.MessageID)
+		c.mu.Lock()
+		o := c.queries[key]
+		if o == nil || o.conn != conn {
+			c.mu.Unlock()
+			return
+		}
+		c.unlinkLocked(o)
+		c.mu.Unlock()
+		c.complete(o, out, at)
+	}
+}
+
+func (c *Client) resolve(conn *wsConn, reqID uint32, kind opKind, at time.Time, out Outcome) {
+	c.mu.Lock()
+	o := c.pending[reqID]
+	if o == nil || o.conn != conn || o.kind != kind {
+		c.mu.Unlock()
+		return
+	}
+	c.unlinkLocked(o)
+	c.mu.Unlock()
+	c.complete(o, out, at)
+}
+
+func (c *Client) onTransactionUpdate(conn *wsConn, payload []byte, size int, at time.Time) {
+	m, err := decodeTransactionUpdate(payload)
+	if err != nil {
+		return
+	}
+	if !bytes.Equal(m.connID, conn.connIDRaw) {
+		c.ctr.subUpdates.Add(1) // someone else's transaction, seen through a subscription
+		return
+	}
+	reqID := m.requestID
+	c.mu.Lock()
+	var o *op
+	if reqID != 0 {
+		o = c.pending[reqID]
+	} else if m.failed && m.noReducer {
+		// A legacy Subscribe with a bad query is refused with a Failed update that has no request id:
+		// give it to the oldest pending legacy Subscribe on this connection.
+		for _, p := range c.pending {
+			if p.kind == kindSubscribe && p.conn == conn && (o == nil || p.sent.Before(o.sent)) {
+				o = p
+			}
+		}
+	}
+	if o == nil || o.conn != conn || (o.kind != kindCall && !(o.kind == kindSubscribe && m.failed)) {
+		c.mu.Unlock()
+		if reqID == 0 && m.failed {
+			c.ctr.unmatched.Add(1)
+		}
+		return
+	}
+	c.unlinkLocked(o)
+	c.mu.Unlock()
+
+	out := Outcome{BytesReceived: size}
+	switch {
+	case o.kind == kindSubscribe:
+		out.Status, out.Err = StatusError, m.failMessage
+	case m.committed:
+		out.Status, out.Inserts, out.Deletes, out.Updates, out.Tables =
+			StatusCommitted, m.stats.inserts, m.stats.deletes, m.stats.updates, m.stats.tables
+	case m.failed:
+		out.Status, out.Err = StatusFailed, m.failMessage
+	case m.outOfEnergy:
+		out.Status, out.Err = StatusOutOfEnergy, "out of energy"
+	default:
+		out.Status, out.Err = StatusFailed, "unrecognised transaction status"
+	}
+	c.complete(o, out, at)
+}

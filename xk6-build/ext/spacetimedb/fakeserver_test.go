@@ -1,0 +1,212 @@
+package spacetimedb
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// fakeServer speaks just enough of v1.json.spacetimedb for the client tests. The reducer name picks
+// the behaviour: increment (1 delete + 1 insert), insert (2 inserts), fail, energy, silent (no answer),
+// late (answers after lateDelay), drop (TCP reset), close1011, unknown (Failed, request_id 0),
+// crowded (someone else's update with the same request id and a light update first, then the answer).
+type fakeServer struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	lateDelay time.Duration
+	shuffle   bool // answer increments from goroutines, so out of order
+
+	mu           sync.Mutex
+	protocols    []string
+	auth         []string
+	frames       []string
+	connections  atomic.Int64
+	refuse       atomic.Int64 // refuse this many upgrades with HTTP 503 first
+	nextConnID   atomic.Int64
+	closeAll     []*websocket.Conn
+	ignoreFrames atomic.Bool
+}
+
+func newFakeServer(t *testing.T) *fakeServer {
+	f := &fakeServer{t: t, lateDelay: 300 * time.Millisecond}
+	f.nextConnID.Store(1000)
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.close)
+	return f
+}
+
+func (f *fakeServer) url() string {
+	return "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/v1/database/bench/subscribe"
+}
+
+func (f *fakeServer) close() {
+	f.mu.Lock()
+	for _, c := range f.closeAll {
+		_ = c.Close()
+	}
+	f.mu.Unlock()
+	f.srv.CloseClientConnections()
+	f.srv.Close()
+}
+
+func (f *fakeServer) received() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.frames...)
+}
+
+var upgrader = websocket.Upgrader{Subprotocols: []string{Subprotocol}}
+
+func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.protocols = append(f.protocols, r.Header.Get("Sec-WebSocket-Protocol"))
+	f.auth = append(f.auth, r.Header.Get("Authorization"))
+	f.mu.Unlock()
+	if f.refuse.Load() > 0 {
+		f.refuse.Add(-1)
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	if !strings.Contains(r.Header.Get("Sec-WebSocket-Protocol"), Subprotocol) {
+		http.Error(w, "no valid protocol selected", http.StatusBadRequest)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	f.connections.Add(1)
+	f.mu.Lock()
+	f.closeAll = append(f.closeAll, ws)
+	f.mu.Unlock()
+	connID := f.nextConnID.Add(1)
+	var wmu sync.Mutex
+	send := func(s string) {
+		wmu.Lock()
+		defer wmu.Unlock()
+		_ = ws.WriteMessage(websocket.TextMessage, []byte(s))
+	}
+	send(fmt.Sprintf(`{"IdentityToken":{"identity":{"__identity__":"0xc200aa"},"token":"tok","connection_id":{"__connection_id__":%d}}}`, connID))
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.frames = append(f.frames, string(data))
+		f.mu.Unlock()
+		if f.ignoreFrames.Load() {
+			continue
+		}
+		var msg map[string]json.RawMessage
+		if json.Unmarshal(data, &msg) != nil {
+			_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1011, "bad json"), time.Now().Add(time.Second))
+			return
+		}
+		switch {
+		case msg["CallReducer"] != nil:
+			var cr struct {
+				Reducer   string `json:"reducer"`
+				Args      string `json:"args"`
+				RequestID uint32 `json:"request_id"`
+				Flags     int    `json:"flags"`
+			}
+			_ = json.Unmarshal(msg["CallReducer"], &cr)
+			if !f.callReducer(ws, send, connID, cr.Reducer, cr.RequestID) {
+				return
+			}
+		case msg["Subscribe"] != nil:
+			var s struct {
+				Queries   []string `json:"query_strings"`
+				RequestID uint32   `json:"request_id"`
+			}
+			_ = json.Unmarshal(msg["Subscribe"], &s)
+			if strings.Contains(strings.Join(s.Queries, ";"), "nope") {
+				send(fakeTx(connID, `{"Failed":"no such table: nope"}`, "", 0))
+				continue
+			}
+			send(fmt.Sprintf(`{"InitialSubscription":{"database_update":{"tables":[{"table_id":1,"table_name":"counters","num_rows":3,"updates":[{"deletes":[],"inserts":["{\"id\":\"a\"}","{\"id\":\"b\"}","{\"id\":\"c, ]\"}"]}]}]},"request_id":%d,"total_host_execution_duration":{"__time_duration_micros__":5}}}`, s.RequestID))
+		case msg["SubscribeSingle"] != nil:
+			var s struct {
+				Query     string `json:"query"`
+				RequestID uint32 `json:"request_id"`
+				QueryID   struct {
+					ID uint32 `json:"id"`
+				} `json:"query_id"`
+			}
+			_ = json.Unmarshal(msg["SubscribeSingle"], &s)
+			if strings.Contains(s.Query, "nope") {
+				send(fmt.Sprintf(`{"SubscriptionError":{"total_host_execution_duration_micros":3,"request_id":{"some":%d},"query_id":{"some":%d},"table_id":{"none":[]},"error":"no such table: nope"}}`, s.RequestID, s.QueryID.ID))
+				continue
+			}
+			send(fmt.Sprintf(`{"SubscribeApplied":{"request_id":%d,"total_host_execution_duration_micros":3,"query_id":{"id":%d},"rows":{"table_id":1,"table_name":"counters","table_rows":{"deletes":[],"inserts":["{}","{}"]}}}}`, s.RequestID, s.QueryID.ID))
+		case msg["OneOffQuery"] != nil:
+			var q struct {
+				MessageID string `json:"message_id"`
+				Query     string `json:"query_string"`
+			}
+			_ = json.Unmarshal(msg["OneOffQuery"], &q)
+			id := strings.ToUpper(q.MessageID)
+			if strings.Contains(q.Query, "nope") {
+				send(fmt.Sprintf(`{"OneOffQueryResponse":{"message_id":%q,"error":{"some":"no such table"},"tables":[],"total_host_execution_duration":{"__time_duration_micros__":1}}}`, id))
+				continue
+			}
+			send(fmt.Sprintf(`{"OneOffQueryResponse":{"message_id":%q,"error":{"none":[]},"tables":[{"table_name":"counters","rows":["[1]","[2]","[3]"]},{"table_name":"x","rows":["[4]"]}],"total_host_execution_duration":{"__time_duration_micros__":1}}}`, id))
+		}
+	}
+}
+
+func fakeTx(connID int64, status, reducer string, requestID uint32) string {
+	return fmt.Sprintf(`{"TransactionUpdate":{"status":%s,"timestamp":{"__timestamp_micros_since_unix_epoch__":1},"caller_identity":{"__identity__":"0xc200aa"},"caller_connection_id":{"__connection_id__":%d},"reducer_call":{"reducer_name":%q,"reducer_id":1,"args":"[]","request_id":%d},"energy_quanta_used":{"quanta":1},"total_host_execution_duration":{"__time_duration_micros__":1}}}`,
+		status, connID, reducer, requestID)
+}
+
+const incrementStatus = `{"Committed":{"tables":[{"table_id":1,"table_name":"counters","num_rows":2,"updates":[{"deletes":["[\"c1\",1]"],"inserts":["[\"c1\",2]"]}]}]}}`
+
+func (f *fakeServer) callReducer(ws *websocket.Conn, send func(string), connID int64, reducer string, id uint32) bool {
+	switch reducer {
+	case "increment":
+		if f.shuffle {
+			go func() {
+				time.Sleep(time.Duration(id%7) * time.Millisecond)
+				send(fakeTx(connID, incrementStatus, reducer, id))
+			}()
+		} else {
+			send(fakeTx(connID, incrementStatus, reducer, id))
+		}
+	case "insert":
+		send(fakeTx(connID, `{"Committed":{"tables":[{"table_id":2,"table_name":"messages","num_rows":2,"updates":[{"deletes":[],"inserts":["[1]","[2]"]}]},{"table_id":3,"table_name":"log","num_rows":1,"updates":[{"deletes":[],"inserts":["[3]"]}]}]}}`, reducer, id))
+	case "fail":
+		send(fakeTx(connID, `{"Failed":"The reducer panicked: boom"}`, reducer, id))
+	case "energy":
+		send(fakeTx(connID, `{"OutOfEnergy":[]}`, reducer, id))
+	case "silent":
+	case "late":
+		go func() {
+			time.Sleep(f.lateDelay)
+			send(fakeTx(connID, incrementStatus, reducer, id))
+		}()
+	case "drop":
+		_ = ws.UnderlyingConn().Close()
+		return false
+	case "close1011":
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1011, "invalid message"), time.Now().Add(time.Second))
+		return false
+	case "unknown":
+		send(fakeTx(connID, `{"Failed":"no such reducer"}`, reducer, 0))
+	case "crowded":
+		send(fakeTx(connID+1, incrementStatus, "increment", id)) // another caller, same request id
+		send(`{"TransactionUpdateLight":{"request_id":9,"update":{"tables":[]}}}`)
+		send(fakeTx(connID, `{"Committed":{"tables":[]}}`, reducer, id))
+	}
+	return true
+}

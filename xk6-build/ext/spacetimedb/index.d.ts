@@ -1,0 +1,96 @@
+// Types of the k6 extension module 'k6/x/spacetimedb' (xk6-build/ext/spacetimedb, compiled into ./bin/k6).
+// Run scripts that import it with K6_AUTO_EXTENSION_RESOLUTION=false.
+declare module 'k6/x/spacetimedb' {
+  export interface ClientOptions {
+    /** ws:// or wss:// .../v1/database/<db>/subscribe */
+    url: string;
+    /** Sent as `Authorization: Bearer <token>` on the upgrade request when non-empty. */
+    token?: string;
+    /** Default 10000. Also bounds the wait for the IdentityToken. */
+    connectTimeoutMs?: number;
+    /** Default 30000: a call/subscription with no answer by then resolves with status 'timeout'. */
+    requestTimeoutMs?: number;
+    /** Default 30000: the client sends a WebSocket ping this often while connected (0 = off). */
+    pingIntervalMs?: number;
+    /** Default 3: reconnect attempts after a drop or failed connect, before connect() rejects. */
+    maxRetries?: number;
+    /** Default 1000. */
+    retryDelayMs?: number;
+    tags?: Record<string, string>;
+  }
+
+  export interface ConnectResult {
+    identity: string;
+    connectionId: string;
+    /** Time the connect took, retries included (0 when reused). */
+    connectMs: number;
+    /** True when the socket was already open. */
+    reused: boolean;
+    /** Dial attempts this connect made (0 when reused). */
+    attempts: number;
+  }
+
+  export type CallStatus = 'committed' | 'failed' | 'out_of_energy' | 'timeout' | 'dropped';
+
+  export interface CallOutcome {
+    status: CallStatus;
+    requestId: number;
+    /** Measured in Go (monotonic clock) from just before the frame is written to when the matching update is read. */
+    latencyMs: number;
+    /** Failed message, timeout or drop description. Absent on success. */
+    error?: string;
+    /** Row counts from the Committed status tables (0 otherwise). */
+    inserts: number;
+    deletes: number;
+    /** min(inserts, deletes) per table, summed: an increment of an existing counter is 1 update. */
+    updates: number;
+    /** Names of the tables touched. */
+    tables: string[];
+    bytesSent: number;
+    bytesReceived: number;
+  }
+
+  export interface QueryOutcome {
+    status: 'ok' | 'error' | 'timeout' | 'dropped';
+    latencyMs: number;
+    rows: number;
+    error?: string;
+    bytesReceived: number;
+  }
+
+  export interface Counters {
+    messagesSent: number;
+    messagesReceived: number;
+    subscriptionUpdates: number;
+    connections: number;
+    connectionErrors: number;
+    drops: number;
+    reconnectAttempts: number;
+    pings: number;
+    /** Failed TransactionUpdates for this connection with request_id 0 (unknown reducer, bad arguments): no call can be matched. */
+    unmatchedFailures: number;
+  }
+
+  export class Client {
+    constructor(options: ClientOptions);
+    /** Opens (or reuses the open) socket and waits for the IdentityToken; rejects with an Error after maxRetries. */
+    connect(): Promise<ConnectResult>;
+    /**
+     * Connects first if needed. u32 request ids, wrapping, never 0. Never rejects: the status says what happened.
+     * flags: 0 (default) or 1 (no success notification: a successful call then ends 'timeout').
+     * argsJson is the JSON text of the arguments array, e.g. '["c1",1]' (sent as the CallReducer `args` string).
+     */
+    callReducer(reducer: string, argsJson: string, flags?: number): Promise<CallOutcome>;
+    /** Legacy Subscribe -> InitialSubscription (rows = total inserts), or a Failed TransactionUpdate -> 'error'. */
+    subscribe(queries: string[]): Promise<QueryOutcome>;
+    /** SubscribeSingle with a fresh query_id -> SubscribeApplied / SubscriptionError. */
+    subscribeSingle(query: string): Promise<QueryOutcome>;
+    /** OneOffQuery with a fresh message_id (hex) -> OneOffQueryResponse. */
+    oneOffQuery(query: string): Promise<QueryOutcome>;
+    /** Returns the counts since the previous takeCounters() call and resets them. */
+    takeCounters(): Counters;
+    isOpen(): boolean;
+    /** Closes the socket (code 1000); pending calls resolve 'dropped'. The next operation reconnects. */
+    close(): void;
+  }
+}

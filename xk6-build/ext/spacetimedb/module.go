@@ -1,0 +1,253 @@
+package spacetimedb
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/grafana/sobek"
+	"go.k6.io/k6/v2/js/common"
+	"go.k6.io/k6/v2/js/modules"
+)
+
+// RootModule is the global module object: one per k6 process.
+type RootModule struct{}
+
+// ModuleInstance is the module as one VU sees it.
+type ModuleInstance struct {
+	vu modules.VU
+}
+
+var (
+	_ modules.Module   = (*RootModule)(nil)
+	_ modules.Instance = (*ModuleInstance)(nil)
+)
+
+// New returns the root module.
+func New() *RootModule { return &RootModule{} }
+
+// NewModuleInstance is called once per VU that imports the module.
+func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
+	return &ModuleInstance{vu: vu}
+}
+
+// Exports exposes the Client class.
+func (mi *ModuleInstance) Exports() modules.Exports {
+	return modules.Exports{
+		Named:   map[string]any{"Client": mi.newClient},
+		Default: map[string]any{"Client": mi.newClient},
+	}
+}
+
+// jsClient binds a Client to one VU's runtime and event loop.
+type jsClient struct {
+	vu modules.VU
+	rt *sobek.Runtime
+	c  *Client
+}
+
+func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
+	rt := mi.vu.Runtime()
+	var raw any
+	if arg := call.Argument(0); !sobek.IsUndefined(arg) && !sobek.IsNull(arg) {
+		raw = arg.Export()
+	}
+	opts, err := parseOptions(raw)
+	if err != nil {
+		common.Throw(rt, err)
+	}
+	c := NewClient(opts)
+	vu := mi.vu
+	c.EnvFn = func() DialEnv {
+		st := vu.State()
+		if st == nil {
+			return DialEnv{}
+		}
+		env := DialEnv{}
+		if st.Dialer != nil {
+			env.Dial = st.Dialer.DialContext
+		}
+		if st.TLSConfig != nil {
+			env.TLS = st.TLSConfig.Clone()
+			env.TLS.NextProtos = []string{"http/1.1"}
+		}
+		return env
+	}
+	b := &jsClient{vu: vu, rt: rt, c: c}
+	obj := rt.NewObject()
+	for name, fn := range map[string]func(sobek.FunctionCall) sobek.Value{
+		"connect":         b.connect,
+		"callReducer":     b.callReducer,
+		"subscribe":       b.subscribe,
+		"subscribeSingle": b.subscribeSingle,
+		"oneOffQuery":     b.oneOffQuery,
+		"takeCounters":    b.takeCounters,
+		"isOpen":          b.isOpen,
+		"close":           b.close,
+	} {
+		if err := obj.Set(name, fn); err != nil {
+			common.Throw(rt, err)
+		}
+	}
+	return obj
+}
+
+func (b *jsClient) throwf(format string, args ...any) {
+	panic(b.rt.NewTypeError(fmt.Sprintf(format, args...)))
+}
+
+func (b *jsClient) stringArg(call sobek.FunctionCall, i int, method, name string) string {
+	s, ok := call.Argument(i).Export().(string)
+	if !ok {
+		b.throwf("spacetimedb: %s: %s must be a string", method, name)
+	}
+	return s
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// pending reserves an event-loop callback for one operation: the VU's event loop waits for it only
+// until deliver has been called.
+func (b *jsClient) pending() (*sobek.Promise, func(func() sobek.Value), func(error)) {
+	p, resolve, reject := b.rt.NewPromise()
+	enqueue := b.vu.RegisterCallback()
+	deliver := func(value func() sobek.Value) {
+		enqueue(func() error { return resolve(value()) })
+	}
+	fail := func(err error) {
+		enqueue(func() error { return reject(b.rt.NewGoError(err)) })
+	}
+	return p, deliver, fail
+}
+
+func (b *jsClient) connect(sobek.FunctionCall) sobek.Value {
+	p, deliver, fail := b.pending()
+	b.c.Connect(b.vu.Context(), func(r ConnectResult) {
+		if r.Err != nil {
+			fail(r.Err)
+			return
+		}
+		deliver(func() sobek.Value {
+			o := b.rt.NewObject()
+			_ = o.Set("identity", r.Identity)
+			_ = o.Set("connectionId", r.ConnectionID)
+			_ = o.Set("connectMs", ms(r.ConnectTime))
+			_ = o.Set("reused", r.Reused)
+			_ = o.Set("attempts", r.Attempts)
+			return o
+		})
+	})
+	return b.rt.ToValue(p)
+}
+
+func (b *jsClient) callReducer(call sobek.FunctionCall) sobek.Value {
+	reducer := b.stringArg(call, 0, "callReducer", "reducer")
+	if reducer == "" {
+		b.throwf("spacetimedb: callReducer: reducer must not be empty")
+	}
+	args := b.stringArg(call, 1, "callReducer", "argsJson (the JSON text of the arguments array)")
+	var flags uint8
+	if f := call.Argument(2); !sobek.IsUndefined(f) && !sobek.IsNull(f) {
+		switch f.ToFloat() {
+		case 0:
+		case 1:
+			flags = 1
+		default:
+			b.throwf("spacetimedb: callReducer: flags must be 0 (full update) or 1 (no success notification), got %v", f)
+		}
+	}
+	p, deliver, _ := b.pending()
+	b.c.CallReducer(b.vu.Context(), reducer, args, flags, func(out Outcome) {
+		deliver(func() sobek.Value { return b.callOutcome(out) })
+	})
+	return b.rt.ToValue(p)
+}
+
+func (b *jsClient) callOutcome(out Outcome) sobek.Value {
+	rt := b.rt
+	o := rt.NewObject()
+	_ = o.Set("status", out.Status)
+	_ = o.Set("requestId", out.RequestID)
+	_ = o.Set("latencyMs", ms(out.Latency))
+	if out.Err != "" {
+		_ = o.Set("error", out.Err)
+	}
+	_ = o.Set("inserts", out.Inserts)
+	_ = o.Set("deletes", out.Deletes)
+	_ = o.Set("updates", out.Updates)
+	tables := make([]any, len(out.Tables))
+	for i, t := range out.Tables {
+		tables[i] = t
+	}
+	_ = o.Set("tables", rt.NewArray(tables...))
+	_ = o.Set("bytesSent", out.BytesSent)
+	_ = o.Set("bytesReceived", out.BytesReceived)
+	return o
+}
+
+func (b *jsClient) queryOutcome(out Outcome) sobek.Value {
+	o := b.rt.NewObject()
+	_ = o.Set("status", out.Status)
+	_ = o.Set("latencyMs", ms(out.Latency))
+	_ = o.Set("rows", out.Rows)
+	if out.Err != "" {
+		_ = o.Set("error", out.Err)
+	}
+	_ = o.Set("bytesReceived", out.BytesReceived)
+	return o
+}
+
+func (b *jsClient) query(run func(done func(Outcome))) sobek.Value {
+	p, deliver, _ := b.pending()
+	run(func(out Outcome) {
+		deliver(func() sobek.Value { return b.queryOutcome(out) })
+	})
+	return b.rt.ToValue(p)
+}
+
+func (b *jsClient) subscribe(call sobek.FunctionCall) sobek.Value {
+	var queries []string
+	if err := b.rt.ExportTo(call.Argument(0), &queries); err != nil || len(queries) == 0 ||
+		sobek.IsUndefined(call.Argument(0)) || sobek.IsNull(call.Argument(0)) {
+		b.throwf("spacetimedb: subscribe: queries must be a non-empty array of SQL strings")
+	}
+	for _, q := range queries {
+		if q == "" {
+			b.throwf("spacetimedb: subscribe: queries must not contain an empty string")
+		}
+	}
+	return b.query(func(done func(Outcome)) { b.c.Subscribe(b.vu.Context(), queries, done) })
+}
+
+func (b *jsClient) subscribeSingle(call sobek.FunctionCall) sobek.Value {
+	q := b.stringArg(call, 0, "subscribeSingle", "query")
+	return b.query(func(done func(Outcome)) { b.c.SubscribeSingle(b.vu.Context(), q, done) })
+}
+
+func (b *jsClient) oneOffQuery(call sobek.FunctionCall) sobek.Value {
+	q := b.stringArg(call, 0, "oneOffQuery", "query")
+	return b.query(func(done func(Outcome)) { b.c.OneOffQuery(b.vu.Context(), q, done) })
+}
+
+func (b *jsClient) takeCounters(sobek.FunctionCall) sobek.Value {
+	n := b.c.TakeCounters()
+	o := b.rt.NewObject()
+	_ = o.Set("messagesSent", n.MessagesSent)
+	_ = o.Set("messagesReceived", n.MessagesReceived)
+	_ = o.Set("subscriptionUpdates", n.SubscriptionUpdates)
+	_ = o.Set("connections", n.Connections)
+	_ = o.Set("connectionErrors", n.ConnectionErrors)
+	_ = o.Set("drops", n.Drops)
+	_ = o.Set("reconnectAttempts", n.ReconnectAttempts)
+	_ = o.Set("pings", n.Pings)
+	_ = o.Set("unmatchedFailures", n.UnmatchedFailures)
+	return o
+}
+
+func (b *jsClient) isOpen(sobek.FunctionCall) sobek.Value {
+	return b.rt.ToValue(b.c.IsOpen())
+}
+
+func (b *jsClient) close(sobek.FunctionCall) sobek.Value {
+	b.c.Close()
+	return sobek.Undefined()
+}
