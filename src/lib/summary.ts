@@ -1,64 +1,50 @@
 // The one handleSummary hook every scenario exports. It prints a readable summary (k6 prints none of
-// its own once files are returned), writes the whole result to ${RESULTS_DIR}/${RUN_NAME}_<scenario>.json
-// and keeps secrets out of both.
-import { configErrorMessage, knownSecrets, readConfig, str } from './config';
+// its own once files are returned), writes the whole result to ${RESULTS_DIR}/${run}_<scenario>.json,
+// diffs it against the scenario's baseline (.diff.json, .diff.md, and the terminal) and keeps secrets
+// out of all of it.
+import { knownSecrets } from './config';
+import { diffResults, renderDiffMarkdown, renderDiffText, type GateMetrics } from './gate';
+import { loadGate } from './baseline';
 import { REDACTED, maskSecretKeys, scrubText } from './redact';
+import { resultPath } from './summary-config';
 import { renderTextSummary, type SummaryData } from './summary-text';
-
-export const summaryConfig = readConfig({
-  RESULTS_DIR: str('', { allowed: 'an existing directory' }),
-  RUN_NAME: str('baseline', { pattern: /^[A-Za-z0-9._-]+$/, allowed: 'letters, digits, ".", "_" or "-" (it becomes part of a file name)' }),
-});
 
 /** Facts about the run that a later comparison needs (which profile, which mode...). */
 export type RunMeta = Record<string, string | number | boolean>;
 
 /**
- * k6 does not create missing directories for summary files and still exits 0 when it cannot write
- * them, so a missing directory would lose the result silently. Probed in the init stage (the only
- * place open() works): an explicit RESULTS_DIR that does not exist stops the test before any
- * request; the default, results/, falls back to the working directory when it does not exist.
- * open() resolves relative paths against the script, so resolve against PWD (unknown: no probe).
+ * Sets up a scenario's result handling: reads its baseline now (init), and returns the thresholds the
+ * gate adds to the scenario's options and the handleSummary hook.
  */
-function resolveResultsDir(): string {
-  const given = summaryConfig.RESULTS_DIR.replace(/\/+$/, '');
-  const dir = given || 'results';
-  const cwd = __ENV.PWD;
-  const absolute = dir.startsWith('/') ? dir : cwd ? `${cwd.replace(/\/+$/, '')}/${dir}` : undefined;
-  if (!absolute) return dir;
-  try {
-    open(absolute);
-  } catch (error) {
-    if (!/no such file or directory/i.test(String(error))) return dir; // "can't be used with directories": it exists
-    if (!given) return '.';
-    throw configErrorMessage([
-      `RESULTS_DIR='${given}' does not exist (${absolute}), create it (mkdir -p ${given}) or set RESULTS_DIR to an existing directory`,
-    ]);
-  }
-  return dir; // a file of that name: k6 will say so when it writes
-}
+export function createRunReport(scenario: string, gate: GateMetrics, meta: RunMeta = {}) {
+  const loaded = loadGate(scenario, gate);
+  const run = loaded.runName;
 
-export const resultsDir = resolveResultsDir();
-
-export function resultPath(scenario: string): string {
-  return `${resultsDir}/${summaryConfig.RUN_NAME}_${scenario}.json`;
-}
-
-export function createSummaryHandler(scenario: string, meta: RunMeta = {}) {
-  return function handleSummary(data: SummaryData): Record<string, string> {
-    const { setup_data: _dropped, ...rest } = data;
+  function handleSummary(data: SummaryData): Record<string, string> {
+    const { setup_data: dropped, ...rest } = data;
     const result: SummaryData = {
-      meta: { scenario, run: summaryConfig.RUN_NAME, finishedAt: new Date().toISOString(), ...meta },
+      meta: { scenario, run, finishedAt: new Date().toISOString(), baseline: loaded.baseline ? loaded.baselinePath : null, ...meta },
       ...(maskSecretKeys(rest) as SummaryData),
-      setup_data: _dropped === undefined ? undefined : REDACTED,
+      setup_data: dropped === undefined ? undefined : REDACTED,
     };
     const secrets = knownSecrets();
-    const path = resultPath(scenario);
-    const text =
-      renderTextSummary(result, `${scenario} (run "${summaryConfig.RUN_NAME}")`) + `\n  result written to ${path}\n`;
-    return {
-      stdout: scrubText(text, secrets),
-      [path]: scrubText(JSON.stringify(result, null, 2), secrets),
-    };
-  };
+    const outputs: Record<string, string> = {};
+    let text = renderTextSummary(result, `${scenario} (run "${run}")`) + '\n';
+    const path = resultPath(run, scenario);
+    outputs[path] = JSON.stringify(result, null, 2);
+    if (loaded.baseline) {
+      const diff = diffResults(loaded.baseline, result as never, loaded.limits);
+      outputs[resultPath(run, scenario, '.diff.json')] = JSON.stringify({ baseline: loaded.baselinePath, ...diff }, null, 2);
+      outputs[resultPath(run, scenario, '.diff.md')] = renderDiffMarkdown(diff, `${scenario}: ${run} vs baseline`);
+      text += renderDiffText(diff) + '\n';
+    } else if (loaded.note) {
+      text += `  ${loaded.note}\n\n`;
+    }
+    text += `  result written to ${path}\n`;
+    outputs.stdout = text;
+    for (const key of Object.keys(outputs)) outputs[key] = scrubText(outputs[key], secrets);
+    return outputs;
+  }
+
+  return { thresholds: loaded.thresholds, handleSummary, runName: run };
 }

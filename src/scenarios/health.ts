@@ -6,7 +6,8 @@ import { check } from 'k6';
 import type { Options } from 'k6/options';
 import { bool, int, readConfig, url } from '../lib/config';
 import { readLoadConfig, loadScenarios } from '../lib/load';
-import { createSummaryHandler } from '../lib/summary';
+import { mergeThresholds } from '../lib/gate';
+import { createRunReport } from '../lib/summary';
 
 const cfg = readConfig({
   TARGET_URL: url('http://127.0.0.1:8080'),
@@ -15,12 +16,21 @@ const cfg = readConfig({
 });
 const load = readLoadConfig('smoke');
 
+const report = createRunReport(
+  'health',
+  { latency: 'http_req_duration', throughput: 'http_reqs', errors: 'http_req_failed' },
+  { profile: load.profile, model: load.model, target: cfg.TARGET_URL },
+);
+
 export const options: Options = {
   scenarios: loadScenarios(load, { healthCheck: 1 }),
-  thresholds: {
-    http_req_duration: [`p(90)<${cfg.HEALTH_P90_MS}`], // seed 003's threshold: 15 ms
-    http_req_failed: ['rate<0.01'], // a health check that fails is not healthy, however fast it fails
-  },
+  thresholds: mergeThresholds(
+    {
+      http_req_duration: [`p(90)<${cfg.HEALTH_P90_MS}`], // seed 003's threshold: 15 ms
+      http_req_failed: ['rate<0.01'], // a health check that fails is not healthy, however fast it fails
+    },
+    report.thresholds, // the regression gate against the baseline, when there is one
+  ),
   discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
 };
 
@@ -35,8 +45,4 @@ export function healthCheck(): void {
 /** `k6 run --vus N --duration D dist/health.js` replaces the profile with k6's default scenario. */
 export default healthCheck;
 
-export const handleSummary = createSummaryHandler('health', {
-  profile: load.profile,
-  model: load.model,
-  target: cfg.TARGET_URL,
-});
+export const handleSummary = report.handleSummary;

@@ -10,7 +10,8 @@ import { Client } from 'k6/x/spacetimedb';
 import { configErrorMessage } from '../lib/config';
 import { loadScenarios, readLoadConfig } from '../lib/load';
 import { metrics } from '../lib/metrics';
-import { createSummaryHandler } from '../lib/summary';
+import { mergeThresholds } from '../lib/gate';
+import { createRunReport } from '../lib/summary';
 import { readSpacetimeConfig, type ScenarioName } from '../lib/spacetimedb/config';
 import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
 import { spacetimeMetrics } from '../lib/spacetimedb/metrics';
@@ -51,12 +52,26 @@ const weights: Record<string, number> =
     ? { counterScenario: cfg.COUNTER_WEIGHT, messageScenario: cfg.MESSAGE_WEIGHT, mixedScenario: cfg.MIXED_WEIGHT }
     : { [EXEC[cfg.SCENARIO]]: 1 };
 
+const report = createRunReport(
+  'spacetimedb',
+  { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
+  {
+    profile: load.profile,
+    model: load.model,
+    scenario: cfg.SCENARIO,
+    transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
+    database: cfg.SPACETIME_DATABASE,
+    batchSize: cfg.BATCH_SIZE,
+    messageSize: cfg.MESSAGE_SIZE,
+  },
+);
+
 export const options: Options = {
   scenarios: loadScenarios(load, weights),
-  thresholds: {
-    transaction_success_rate: ['rate>0.99'],
-    checks: ['rate>0.99'],
-  },
+  thresholds: mergeThresholds(
+    { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },
+    report.thresholds, // the regression gate against the baseline, when there is one
+  ),
   discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
   setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
 };
@@ -64,7 +79,7 @@ export const options: Options = {
 export function setup(): void {
   const needed = Object.assign({}, ...selected.map((s) => NEEDS[s])) as Record<string, number>;
   // setup probes and identity minting are part of connecting: SPACETIME_CONN_TIMEOUT bounds them
-  preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_CONN_TIMEOUT);
+  preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_CONN_TIMEOUT, cfg.SPACETIME_IDENTITY);
 }
 
 // ---- per-VU state: one identity and one connection, reused by every iteration -------------------
@@ -183,7 +198,10 @@ export async function batchScenario(): Promise<void> {
   check(results.every((r) => r.ok), CHECKS.batch);
 }
 
-/** Connection churn: a fresh socket per iteration, subscribed and closed, timing both steps. */
+/**
+ * Connection churn: a fresh socket per iteration; a legacy Subscribe (timed to InitialSubscription)
+ * and a SubscribeSingle (timed to SubscribeApplied); then close.
+ */
 export async function websocketStressScenario(): Promise<void> {
   const client = new Client({
     url: cfg.wsUrl,
@@ -206,10 +224,12 @@ export async function websocketStressScenario(): Promise<void> {
     }
     check(connected, CHECKS.connected);
     if (!connected) return;
-    const sub = await transport.subscribe(['SELECT * FROM counters']);
-    spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
-    if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
-    check(sub.ok, CHECKS.subscribed);
+    const subscribed = [await transport.subscribe(['SELECT * FROM counters']), await transport.subscribeSingle('SELECT * FROM messages')];
+    for (const sub of subscribed) {
+      spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
+      if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
+    }
+    check(subscribed.every((sub) => sub.ok), CHECKS.subscribed);
   } finally {
     client.close();
     transport.flushCounters();
@@ -227,12 +247,4 @@ const EXPORTS: Record<ScenarioName, () => Promise<void>> = {
 };
 export default EXPORTS[selected[0]];
 
-export const handleSummary = createSummaryHandler('spacetimedb', {
-  profile: load.profile,
-  model: load.model,
-  scenario: cfg.SCENARIO,
-  transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
-  database: cfg.SPACETIME_DATABASE,
-  batchSize: cfg.BATCH_SIZE,
-  messageSize: cfg.MESSAGE_SIZE,
-});
+export const handleSummary = report.handleSummary;

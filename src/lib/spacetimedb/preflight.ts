@@ -33,7 +33,17 @@ export function missingReducers(available: ReducerSignature[], needed: Record<st
   return problems;
 }
 
-export function preflight(httpUrl: string, database: string, token: string, needed: Record<string, number>, timeoutMs: number): void {
+/** Identity hex without 0x, lower case, for comparing what the user gave with what the server says. */
+export const normalizeIdentity = (hex: string) => hex.replace(/^0x/i, '').toLowerCase();
+
+export function preflight(
+  httpUrl: string,
+  database: string,
+  token: string,
+  needed: Record<string, number>,
+  timeoutMs: number,
+  expectedIdentity = '',
+): void {
   const timeout = `${timeoutMs}ms`;
   const ping = http.get(`${httpUrl}/v1/ping`, { timeout, tags: { name: 'preflight' } });
   if (ping.status !== 200) {
@@ -52,6 +62,13 @@ export function preflight(httpUrl: string, database: string, token: string, need
     exec.test.abort(`${httpUrl} refused the token (GET /v1/database/${database}: ${info.status}): check SPACETIME_TOKEN`);
   }
   // responseType text: DISCARD_RESPONSE_BODIES must not hide the schema from this check
+  // The host names the caller's identity in a response header: SPACETIME_IDENTITY must be the token's.
+  const actual = info.headers['Spacetime-Identity'];
+  if (expectedIdentity && token && actual && normalizeIdentity(actual) !== normalizeIdentity(expectedIdentity)) {
+    exec.test.abort(
+      `SPACETIME_IDENTITY is ${normalizeIdentity(expectedIdentity)} but SPACETIME_TOKEN belongs to identity ${normalizeIdentity(actual)}: fix one of them (or leave SPACETIME_IDENTITY empty)`,
+    );
+  }
   const schema = http.get(`${httpUrl}/v1/database/${database}/schema?version=9`, { timeout, headers, tags: { name: 'preflight' }, responseType: 'text' });
   if (schema.status !== 200) {
     exec.test.abort(`could not read the schema of '${database}' (GET .../schema?version=9: ${schema.status || schema.error})`);

@@ -131,4 +131,10 @@ export class WebSocketTransport implements Transport {
     this.flushCounters();
     return result;
   }
+
+  async subscribeSingle(query: string): Promise<ReadResult> {
+    const result = fromQuery(await this.client.subscribeSingle(query));
+    this.flushCounters();
+    return result;
+  }
 }

@@ -1,0 +1,247 @@
+// The regression gate and the baseline diff, as pure functions shared by the k6 summary hook and the
+// Node CLI. A scenario names three gate metrics (a latency trend, a throughput counter and an error
+// rate); their limits come from the baseline with seed 001's tolerances (throughput >= 0.95x,
+// p(95) <= 1.2x, error rate <= 1%), each with an absolute floor so that a sub-millisecond wobble on a
+// noisy machine is not called a regression. The limits become k6 thresholds (k6 exits 99) and the
+// diff gives the same verdicts.
+
+export interface GateMetrics {
+  latency: string;
+  throughput: string;
+  errors: string;
+}
+
+export interface Tolerance {
+  /** current p(95) may be up to this times the baseline... */
+  p95Ratio: number;
+  /** ...or up to the baseline plus this many ms, whichever is larger. */
+  p95FloorMs: number;
+  /** current rate must be at least this times the baseline... */
+  throughputRatio: number;
+  /** ...or the baseline minus this many per second, whichever is lower. */
+  throughputFloor: number;
+  /** error rate must stay at or below this share (absolute). */
+  maxErrorRate: number;
+}
+
+export const DEFAULT_TOLERANCE: Tolerance = {
+  p95Ratio: 1.2,
+  p95FloorMs: 2,
+  throughputRatio: 0.95,
+  throughputFloor: 1,
+  maxErrorRate: 0.01,
+};
+
+/** Per-metric tolerance overrides, e.g. from a gate config file. */
+export type ToleranceOverrides = Record<string, Partial<Tolerance>>;
+
+export interface MetricSummary {
+  type: string;
+  contains?: string;
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface ResultLike {
+  meta?: Record<string, unknown>;
+  metrics: Record<string, MetricSummary>;
+  options?: { summaryTrendStats?: string[] };
+}
+
+export interface Limit {
+  metric: string;
+  stat: 'p(95)' | 'rate';
+  kind: 'latency' | 'throughput' | 'errors';
+  baseline: number;
+  limit: number;
+  /** k6 threshold expression for this limit. */
+  threshold: string;
+  /** true when a larger value is worse. */
+  upperBound: boolean;
+}
+
+const round = (n: number, digits = 4) => Number(n.toFixed(digits));
+
+export function toleranceFor(metric: string, base: Tolerance, overrides: ToleranceOverrides = {}): Tolerance {
+  return { ...base, ...(overrides[metric] ?? {}) };
+}
+
+/** The gate's limits for a run, from the baseline's values of the gate metrics. */
+export function gateLimits(baseline: ResultLike, gate: GateMetrics, base: Tolerance, overrides: ToleranceOverrides = {}): Limit[] {
+  const limits: Limit[] = [];
+  const latency = baseline.metrics[gate.latency]?.values['p(95)'];
+  if (latency !== undefined) {
+    const t = toleranceFor(gate.latency, base, overrides);
+    const limit = round(Math.max(latency * t.p95Ratio, latency + t.p95FloorMs), 3);
+    limits.push({ metric: gate.latency, stat: 'p(95)', kind: 'latency', baseline: latency, limit, threshold: `p(95)<=${limit}`, upperBound: true });
+  }
+  const throughput = baseline.metrics[gate.throughput]?.values.rate;
+  if (throughput !== undefined) {
+    const t = toleranceFor(gate.throughput, base, overrides);
+    const limit = round(Math.max(0, Math.min(throughput * t.throughputRatio, throughput - t.throughputFloor)), 3);
+    limits.push({ metric: gate.throughput, stat: 'rate', kind: 'throughput', baseline: throughput, limit, threshold: `rate>=${limit}`, upperBound: false });
+  }
+  const t = toleranceFor(gate.errors, base, overrides);
+  limits.push({
+    metric: gate.errors,
+    stat: 'rate',
+    kind: 'errors',
+    baseline: baseline.metrics[gate.errors]?.values.rate ?? 0,
+    limit: t.maxErrorRate,
+    threshold: `rate<=${t.maxErrorRate}`,
+    upperBound: true,
+  });
+  return limits;
+}
+
+/** k6 `thresholds` entries for the limits (merged with a scenario's own thresholds by the caller). */
+export function limitsToThresholds(limits: Limit[]): Record<string, string[]> {
+  const thresholds: Record<string, string[]> = {};
+  for (const l of limits) (thresholds[l.metric] ??= []).push(l.threshold);
+  return thresholds;
+}
+
+/** A scenario's own thresholds plus the gate's, per metric. */
+export function mergeThresholds(...sets: Array<Record<string, string[]>>): Record<string, string[]> {
+  const merged: Record<string, string[]> = {};
+  for (const set of sets) for (const [metric, exprs] of Object.entries(set)) merged[metric] = [...(merged[metric] ?? []), ...exprs];
+  return merged;
+}
+
+export type Verdict = 'ok' | 'regression' | 'improved' | 'changed' | 'same' | 'new' | 'missing' | 'n/a';
+
+export interface DiffRow {
+  metric: string;
+  stat: string;
+  baseline: number | null;
+  current: number | null;
+  /** (current − baseline) / baseline × 100, as seed 003 defines it; null when the baseline is 0 or absent. */
+  changePct: number | null;
+  verdict: Verdict;
+  /** The gate limit, for gated rows. */
+  limit?: number;
+  /** Values are milliseconds (a time trend). */
+  time?: boolean;
+}
+
+export interface Diff {
+  baselineRun: string;
+  currentRun: string;
+  rows: DiffRow[];
+  notes: string[];
+  regressions: DiffRow[];
+  passed: boolean;
+}
+
+export function changePct(baseline: number, current: number): number | null {
+  if (baseline === 0) return null;
+  return round(((current - baseline) / baseline) * 100, 2);
+}
+
+/** The stats a metric is compared on: trend stats, a counter's rate, a rate's rate. */
+function statsOf(metric: MetricSummary, trendStats: string[]): string[] {
+  if (metric.type === 'trend') return trendStats.filter((s) => s in metric.values);
+  if (metric.type === 'counter' || metric.type === 'rate') return ['rate'];
+  return [];
+}
+
+const COMPARABLE_META = ['scenario', 'profile', 'model', 'transport'];
+
+export function diffResults(baseline: ResultLike, current: ResultLike, limits: Limit[]): Diff {
+  const trendStats = current.options?.summaryTrendStats ?? baseline.options?.summaryTrendStats ?? ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+  const notes: string[] = [];
+  for (const key of COMPARABLE_META) {
+    const a = baseline.meta?.[key];
+    const b = current.meta?.[key];
+    if (a !== undefined && b !== undefined && a !== b) notes.push(`runs differ in ${key}: baseline ${String(a)}, this run ${String(b)}; the comparison may not be meaningful`);
+  }
+  const vusA = baseline.metrics.vus_max?.values.max ?? baseline.metrics.vus_max?.values.value;
+  const vusB = current.metrics.vus_max?.values.max ?? current.metrics.vus_max?.values.value;
+  if (vusA !== undefined && vusB !== undefined && vusA !== vusB) notes.push(`runs differ in VUs: baseline ${vusA}, this run ${vusB}`);
+
+  const gated = new Map(limits.map((l) => [`${l.metric}|${l.stat}`, l]));
+  const rows: DiffRow[] = [];
+  const names = [...new Set([...Object.keys(baseline.metrics), ...Object.keys(current.metrics)])].sort();
+  for (const name of names) {
+    const a = baseline.metrics[name];
+    const b = current.metrics[name];
+    if (!b) {
+      rows.push({ metric: name, stat: '', baseline: null, current: null, changePct: null, verdict: 'missing' });
+      continue;
+    }
+    if (!a) {
+      rows.push({ metric: name, stat: '', baseline: null, current: null, changePct: null, verdict: 'new' });
+      continue;
+    }
+    for (const stat of statsOf(b, trendStats)) {
+      const base = a.values[stat];
+      const now = b.values[stat];
+      if (base === undefined || now === undefined) {
+        rows.push({ metric: name, stat, baseline: base ?? null, current: now ?? null, changePct: null, verdict: 'n/a' });
+        continue;
+      }
+      const limit = gated.get(`${name}|${stat}`);
+      let verdict: Verdict;
+      if (limit) {
+        const breached = limit.upperBound ? now > limit.limit : now < limit.limit;
+        const better = limit.upperBound ? now < base : now > base;
+        verdict = breached ? 'regression' : better && changePct(base, now) !== 0 ? 'improved' : 'ok';
+      } else {
+        verdict = base === now ? 'same' : 'changed';
+      }
+      rows.push({ metric: name, stat, baseline: base, current: now, changePct: changePct(base, now), verdict, limit: limit?.limit, time: b.contains === 'time' && stat !== 'rate' });
+    }
+  }
+  for (const limit of limits) {
+    if (!current.metrics[limit.metric] && limit.kind !== 'errors') {
+      notes.push(`gate metric ${limit.metric} is missing from this run: it cannot be judged`);
+    }
+  }
+  // a gate metric missing from the run cannot be judged: that fails the gate too, never a silent pass
+  const gatedNames = new Set(limits.filter((l) => l.kind !== 'errors').map((l) => l.metric));
+  const regressions = rows.filter((r) => r.verdict === 'regression' || (r.verdict === 'missing' && gatedNames.has(r.metric)));
+  return {
+    baselineRun: String(baseline.meta?.run ?? 'baseline'),
+    currentRun: String(current.meta?.run ?? 'current'),
+    rows,
+    notes,
+    regressions,
+    passed: regressions.length === 0,
+  };
+}
+
+const fmt = (n: number | null, unitMs = false) =>
+  n === null ? '—' : unitMs ? `${n.toFixed(3)} ms` : Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 1 : 4);
+
+/** Markdown table of the diff (ready for a CI job summary). */
+export function renderDiffMarkdown(diff: Diff, title: string): string {
+  const lines = [
+    `### ${title}: ${diff.passed ? 'no regression' : `REGRESSION in ${diff.regressions.map((r) => `${r.metric} ${r.stat}`).join(', ')}`}`,
+    '',
+    `Run \`${diff.currentRun}\` against baseline \`${diff.baselineRun}\`. Change % = (current − baseline) / baseline × 100.`,
+    '',
+  ];
+  for (const note of diff.notes) lines.push(`> ${note}`);
+  if (diff.notes.length) lines.push('');
+  lines.push('| metric | stat | baseline | current | change | limit | verdict |', '|---|---|---|---|---|---|---|');
+  for (const r of diff.rows) {
+    const ms = r.time === true;
+    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '—') : `${r.changePct.toFixed(2)}%`;
+    const verdict = r.verdict === 'regression' ? '**REGRESSION**' : r.verdict;
+    lines.push(`| ${r.metric} | ${r.stat} | ${fmt(r.baseline, ms)} | ${fmt(r.current, ms)} | ${change} | ${r.limit === undefined ? '' : fmt(r.limit, ms)} | ${verdict} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Short text for the terminal: the gate rows and anything notable. */
+export function renderDiffText(diff: Diff): string {
+  const lines = [`  BASELINE DIFF (run "${diff.currentRun}" vs "${diff.baselineRun}"): ${diff.passed ? 'no regression' : 'REGRESSION'}`];
+  for (const note of diff.notes) lines.push(`  ! ${note}`);
+  for (const r of diff.rows.filter((row) => row.limit !== undefined || row.verdict === 'missing' || row.verdict === 'new')) {
+    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '') : `${r.changePct >= 0 ? '+' : ''}${r.changePct.toFixed(2)}%`;
+    const limit = r.limit === undefined ? '' : ` (limit ${fmt(r.limit, r.time)})`;
+    const mark = r.verdict === 'regression' ? '✗' : r.verdict === 'missing' || r.verdict === 'new' ? '!' : '✓';
+    lines.push(`  ${mark} ${r.metric} ${r.stat}: ${fmt(r.baseline, r.time)} → ${fmt(r.current, r.time)} ${change}${limit} ${r.verdict}`.replace(/ +/g, ' ').trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
