@@ -2,7 +2,8 @@
 // its own once files are returned), writes the whole result to ${RESULTS_DIR}/${run}_<scenario>.json,
 // diffs it against the scenario's baseline (.diff.json, .diff.md, and the terminal) and keeps secrets
 // out of all of it.
-import { knownSecrets } from './config';
+import exec from 'k6/execution';
+import { knownSecrets, readConfig, str } from './config';
 import { diffResults, renderDiffMarkdown, renderDiffText, type GateMetrics } from './gate';
 import { loadGate } from './baseline';
 import { REDACTED, maskSecretKeys, scrubText } from './redact';
@@ -19,11 +20,17 @@ export type RunMeta = Record<string, string | number | boolean>;
 export function createRunReport(scenario: string, gate: GateMetrics, meta: RunMeta = {}) {
   const loaded = loadGate(scenario, gate);
   const run = loaded.runName;
+  // Tags on every sample (InfluxDB/Grafana pick a run by testid). k6 takes options from the first
+  // init only, so the timestamp is the same for every VU.
+  const { TEST_ID } = readConfig({ TEST_ID: str('', { pattern: /^[A-Za-z0-9._:-]+$/, allowed: 'letters, digits, ".", "_", ":" or "-"' }) });
+  const testId = TEST_ID || `${scenario}-${run}-${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '')}`;
+  const tags = { script: scenario, run, testid: testId };
 
   function handleSummary(data: SummaryData): Record<string, string> {
     const { setup_data: dropped, ...rest } = data;
     const result: SummaryData = {
-      meta: { scenario, run, finishedAt: new Date().toISOString(), baseline: loaded.baseline ? loaded.baselinePath : null, ...meta },
+      // the consolidated options carry the tags of the run (this VU's own init made other ones)
+      meta: { scenario, run, testId: exec.test.options.tags?.testid ?? testId, finishedAt: new Date().toISOString(), baseline: loaded.baseline ? loaded.baselinePath : null, ...meta },
       ...(maskSecretKeys(rest) as SummaryData),
       setup_data: dropped === undefined ? undefined : REDACTED,
     };
@@ -46,5 +53,5 @@ export function createRunReport(scenario: string, gate: GateMetrics, meta: RunMe
     return outputs;
   }
 
-  return { thresholds: loaded.thresholds, handleSummary, runName: run };
+  return { thresholds: loaded.thresholds, tags, handleSummary, runName: run };
 }

@@ -23,6 +23,7 @@ const report = createRunReport(
 );
 
 export const options: Options = {
+  tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
   scenarios: loadScenarios(load, { healthCheck: 1 }),
   thresholds: mergeThresholds(
     {

@@ -67,6 +67,7 @@ const report = createRunReport(
 );
 
 export const options: Options = {
+  tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
   scenarios: loadScenarios(load, weights),
   thresholds: mergeThresholds(
     { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },
