@@ -10,8 +10,12 @@ import { REDACTED, maskSecretKeys, scrubText } from './redact';
 import { resultPath } from './summary-config';
 import { renderTextSummary, type SummaryData } from './summary-text';
 
+/** k6's default trend stats plus p(99), which seed 000 reports and seed 001's history stores. */
+export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+
 /** Facts about the run that a later comparison needs (which profile, which mode...). */
 export type RunMeta = Record<string, string | number | boolean>;
+
 
 /**
  * Sets up a scenario's result handling: reads its baseline now (init), and returns the thresholds the
@@ -30,7 +34,7 @@ export function createRunReport(scenario: string, gate: GateMetrics, meta: RunMe
     const { setup_data: dropped, ...rest } = data;
     const result: SummaryData = {
       // the consolidated options carry the tags of the run (this VU's own init made other ones)
-      meta: { scenario, run, testId: exec.test.options.tags?.testid ?? testId, finishedAt: new Date().toISOString(), baseline: loaded.baseline ? loaded.baselinePath : null, ...meta },
+      meta: { scenario, run, testId: exec.test.options.tags?.testid ?? testId, finishedAt: new Date().toISOString(), baseline: loaded.baseline ? loaded.baselinePath : null, gate, ...meta },
       ...(maskSecretKeys(rest) as SummaryData),
       setup_data: dropped === undefined ? undefined : REDACTED,
     };

@@ -7,7 +7,7 @@ import type { Options } from 'k6/options';
 import { bool, int, readConfig, url } from '../lib/config';
 import { readLoadConfig, loadScenarios } from '../lib/load';
 import { mergeThresholds } from '../lib/gate';
-import { createRunReport } from '../lib/summary';
+import { SUMMARY_TREND_STATS, createRunReport } from '../lib/summary';
 
 const cfg = readConfig({
   TARGET_URL: url('http://127.0.0.1:8080'),
@@ -24,6 +24,7 @@ const report = createRunReport(
 
 export const options: Options = {
   tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
+  summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: loadScenarios(load, { healthCheck: 1 }),
   thresholds: mergeThresholds(
     {

@@ -11,7 +11,7 @@ import { configErrorMessage } from '../lib/config';
 import { loadScenarios, readLoadConfig } from '../lib/load';
 import { metrics } from '../lib/metrics';
 import { mergeThresholds } from '../lib/gate';
-import { createRunReport } from '../lib/summary';
+import { SUMMARY_TREND_STATS, createRunReport } from '../lib/summary';
 import { readSpacetimeConfig, type ScenarioName } from '../lib/spacetimedb/config';
 import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
 import { spacetimeMetrics } from '../lib/spacetimedb/metrics';
@@ -68,6 +68,7 @@ const report = createRunReport(
 
 export const options: Options = {
   tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
+  summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: loadScenarios(load, weights),
   thresholds: mergeThresholds(
     { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },

@@ -1,0 +1,101 @@
+// The k6-suite CLI with the real k6 against the sandbox health target: loadtest.sh semantics, atomic
+// promote, compare, trend, and history in the embedded store and in a real PostgreSQL server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { main, compareTable } from '../../tools/cli/main.ts';
+import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
+import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
+import { PostgresHistory, JsonLinesHistory } from '../../tools/history/store.ts';
+import { scratchDir } from '../support/results.ts';
+import { startPostgres } from '../support/postgres.ts';
+
+let target: RunningTarget;
+beforeAll(async () => {
+  target = await startHealthTarget();
+});
+afterAll(() => target.close());
+
+const quick = () => ['--', '-e', `TARGET_URL=${target.url}`, '-e', 'STEADY_STATE_DURATION=1s', '--quiet'];
+
+describe('k6-suite run / baseline / compare / trend', () => {
+  it('first run becomes the baseline, the next is gated as "latest", promote keeps the old baseline', async () => {
+    const { dir, remove } = scratchDir('k6-cli-');
+    try {
+      expect(await main(['run', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      expect(existsSync(join(dir, 'baseline_health.json'))).toBe(true);
+      expect(existsSync(join(dir, 'baseline_health.summary'))).toBe(true);
+      expect(await main(['run', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'latest_health.diff.json'), 'utf8')).passed).toBe(true);
+
+      const before = readFileSync(join(dir, 'baseline_health.json'), 'utf8');
+      expect(await main(['baseline', 'promote', 'latest', '-s', 'health', '--results', dir])).toBe(0);
+      expect(readFileSync(join(dir, 'baseline_health.json'), 'utf8')).toBe(readFileSync(join(dir, 'latest_health.json'), 'utf8'));
+      const kept = readdirSync(dir).filter((f) => /^baseline_health\.\d{8}T\d{6}\.json$/.test(f));
+      expect(kept).toHaveLength(1);
+      expect(readFileSync(join(dir, kept[0]), 'utf8')).toBe(before);
+      expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
+
+      const table = compareTable([join(dir, kept[0]), join(dir, 'latest_health.json')]);
+      expect(table).toMatch(/\| throughput \/s \| [\d.]+ \| [\d.]+ \([+-][\d.]+%\) \|/);
+      expect(table).toContain('| latency metric | http_req_duration | http_req_duration |');
+
+      const history = await new JsonLinesHistory(join(dir, 'history.jsonl')).last(10, 'health');
+      expect(history.map((r) => [r.run_name, r.passed])).toEqual([['baseline', null], ['latest', true]]);
+      expect(history[1].latency_p95_ms).toBeGreaterThan(0);
+      expect(history[1].latency_p99_ms).toBeGreaterThan(0);
+    } finally {
+      remove();
+    }
+  });
+
+  it('-c names the run after the git commit and refuses without a baseline', async () => {
+    const { dir, remove } = scratchDir('k6-cli-');
+    try {
+      expect(await main(['run', '-c', '-s', 'health', '--results', dir, ...quick()])).toBe(2);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+      expect(await main(['run', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      expect(await main(['run', '-c', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+      expect(existsSync(join(dir, `${sha}_health.json`))).toBe(true);
+      expect(existsSync(join(dir, `${sha}_health.diff.json`))).toBe(true);
+    } finally {
+      remove();
+    }
+  });
+
+  it('refuses to promote a missing or malformed run and leaves the baseline alone', async () => {
+    const { dir, remove } = scratchDir('k6-cli-');
+    try {
+      expect(await main(['baseline', 'promote', 'nope', '-s', 'health', '--results', dir])).toBe(2);
+      expect(existsSync(join(dir, 'baseline_health.json'))).toBe(false);
+    } finally {
+      remove();
+    }
+  });
+});
+
+describe('history in PostgreSQL (HISTORY_DATABASE_URL)', () => {
+  it("records each run in seed 001's benchmark_results table and reads the trend back", async () => {
+    const pg = await startPostgres();
+    const { dir, remove } = scratchDir('k6-cli-');
+    process.env.HISTORY_DATABASE_URL = pg.url;
+    try {
+      expect(await main(['run', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      expect(await main(['run', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      expect(existsSync(join(dir, 'history.jsonl'))).toBe(false); // the database took it
+      const store = new PostgresHistory(pg.url);
+      const rows = await store.last(5, 'health');
+      await store.close();
+      expect(rows.map((r) => [r.test_type, r.run_name, r.passed])).toEqual([['health', 'baseline', null], ['health', 'latest', true]]);
+      expect(rows[1].throughput_ops_per_sec).toBeGreaterThan(100);
+      expect(rows[1].latency_p95_ms).toBeGreaterThan(0);
+      expect(rows[1].memory_usage_mb).toBeNull(); // not measured by k6, so not invented
+    } finally {
+      delete process.env.HISTORY_DATABASE_URL;
+      remove();
+      pg.stop();
+    }
+  });
+});

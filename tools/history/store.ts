@@ -1,0 +1,112 @@
+// Where run history goes: an embedded JSON-lines file (default, no server needed) or PostgreSQL
+// (seed 001's benchmark_results table) when HISTORY_DATABASE_URL is set.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { HistoryRecord } from './record.ts';
+
+export interface HistoryStore {
+  readonly where: string;
+  append(record: HistoryRecord): Promise<void>;
+  /** The last `limit` runs (oldest first), optionally of one script. */
+  last(limit: number, testType?: string): Promise<HistoryRecord[]>;
+  close(): Promise<void>;
+}
+
+export class JsonLinesHistory implements HistoryStore {
+  constructor(readonly where: string) {}
+
+  async append(record: HistoryRecord): Promise<void> {
+    appendFileSync(this.where, `${JSON.stringify(record)}\n`); // one write per line: no torn records
+  }
+
+  async last(limit: number, testType?: string): Promise<HistoryRecord[]> {
+    if (!existsSync(this.where)) return [];
+    const rows: HistoryRecord[] = [];
+    readFileSync(this.where, 'utf8').split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        rows.push(JSON.parse(line) as HistoryRecord);
+      } catch {
+        throw new Error(`history ${this.where} line ${i + 1} is not valid JSON: fix or remove that line`);
+      }
+    });
+    return rows.filter((r) => !testType || r.test_type === testType).slice(-limit);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const COLUMNS = [
+  'test_date', 'test_type', 'database_type', 'run_name', 'test_id', 'profile', 'throughput_ops_per_sec',
+  'latency_p95_ms', 'latency_p99_ms', 'error_rate', 'memory_usage_mb', 'cpu_usage_percent', 'passed', 'result_file',
+] as const;
+
+/**
+ * Seed 001's table, with DOUBLE PRECISION where the seed had INTEGER (a sub-millisecond p(95) would
+ * round to 0) and the columns that identify a run added.
+ */
+export const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
+  id SERIAL PRIMARY KEY,
+  test_date TIMESTAMPTZ DEFAULT NOW(),
+  test_type VARCHAR(50),
+  database_type VARCHAR(200),
+  run_name VARCHAR(200),
+  test_id VARCHAR(200),
+  profile VARCHAR(50),
+  throughput_ops_per_sec DOUBLE PRECISION,
+  latency_p95_ms DOUBLE PRECISION,
+  latency_p99_ms DOUBLE PRECISION,
+  error_rate DOUBLE PRECISION,
+  memory_usage_mb INTEGER,
+  cpu_usage_percent DECIMAL(5,2),
+  passed BOOLEAN,
+  result_file TEXT
+)`;
+
+export class PostgresHistory implements HistoryStore {
+  private ready: Promise<void> | undefined;
+  private readonly pool: pg.Pool;
+
+  constructor(url: string) {
+    this.pool = new pg.Pool({ connectionString: url, max: 2 });
+    // the URL may hold a password: never show it
+    this.where = `PostgreSQL ${url.replace(/\/\/[^@/]*@/, '//***@')} (table benchmark_results)`;
+  }
+  readonly where: string;
+
+  private ensureTable(): Promise<void> {
+    this.ready ??= this.pool.query(CREATE_TABLE).then(() => undefined);
+    return this.ready;
+  }
+
+  async append(record: HistoryRecord): Promise<void> {
+    await this.ensureTable();
+    const values = COLUMNS.map((c) => record[c]);
+    await this.pool.query(
+      `INSERT INTO benchmark_results (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+      values,
+    );
+  }
+
+  async last(limit: number, testType?: string): Promise<HistoryRecord[]> {
+    await this.ensureTable();
+    const where = testType ? 'WHERE test_type = $2' : '';
+    const { rows } = await this.pool.query(
+      `SELECT * FROM (SELECT ${COLUMNS.join(', ')}, id FROM benchmark_results ${where} ORDER BY id DESC LIMIT $1) AS recent ORDER BY id ASC`,
+      testType ? [limit, testType] : [limit],
+    );
+    return rows.map((row) => {
+      const { id: _id, ...rest } = row as Record<string, unknown>;
+      return { ...rest, test_date: new Date(rest.test_date as string).toISOString() } as unknown as HistoryRecord;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+export function openHistory(resultsDir: string, databaseUrl = process.env.HISTORY_DATABASE_URL): HistoryStore {
+  return databaseUrl ? new PostgresHistory(databaseUrl) : new JsonLinesHistory(join(resultsDir, 'history.jsonl'));
+}
