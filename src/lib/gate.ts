@@ -223,13 +223,15 @@ export function renderDiffMarkdown(diff: Diff, title: string): string {
   ];
   for (const note of diff.notes) lines.push(`> ${note}`);
   if (diff.notes.length) lines.push('');
-  lines.push('| metric | stat | baseline | current | change | limit | verdict |', '|---|---|---|---|---|---|---|');
-  for (const r of diff.rows) {
-    const ms = r.time === true;
+  const header = ['| metric | stat | baseline | current | change | limit | verdict |', '|---|---|---|---|---|---|---|'];
+  const row = (r: DiffRow) => {
     const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '—') : `${r.changePct.toFixed(2)}%`;
     const verdict = r.verdict === 'regression' ? '**REGRESSION**' : r.verdict;
-    lines.push(`| ${r.metric} | ${r.stat} | ${fmt(r.baseline, ms)} | ${fmt(r.current, ms)} | ${change} | ${r.limit === undefined ? '' : fmt(r.limit, ms)} | ${verdict} |`);
-  }
+    return `| ${r.metric} | ${r.stat} | ${fmt(r.baseline, r.time)} | ${fmt(r.current, r.time)} | ${change} | ${r.limit === undefined ? '' : fmt(r.limit, r.time)} | ${verdict} |`;
+  };
+  // the gate's rows (and anything missing or new) first; every other metric folded away below
+  const notable = diff.rows.filter((r) => r.limit !== undefined || r.verdict === 'missing' || r.verdict === 'new');
+  lines.push(...header, ...notable.map(row), '', '<details><summary>all metrics</summary>', '', ...header, ...diff.rows.map(row), '', '</details>');
   return `${lines.join('\n')}\n`;
 }
 

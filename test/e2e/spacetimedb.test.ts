@@ -147,7 +147,22 @@ describe('over websocket only', () => {
     expect(out.stderr).not.toMatch(/panic|TypeError|ReferenceError/);
   });
 
-  it('websocketStress: a connection and a subscription per iteration, both timed', async () => {
+  it('subscription updates received by watchers == updates the sandbox sent them', async () => {
+    const summaryPath = join(results.dir, 'subscription-accounting.json');
+    const out = await runK6({
+      script: 'test/fixtures/subscription-accounting.js',
+      env: { SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port), SUMMARY_JSON: summaryPath },
+    });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const result = readResult(summaryPath);
+    const sent = sandbox.counts().subscriptionUpdatesSent;
+    const increments = sandbox.counts().committed.increment;
+    expect(increments).toBeGreaterThan(100);
+    expect(sent).toBe(3 * increments); // each of the 3 watchers hears every writer's increment
+    expect(count(result, 'spacetime_subscription_updates_total')).toBe(sent);
+  });
+
+  it('websocketStress: a connection and two subscriptions per iteration, all timed', async () => {
     const { out, result } = await run({ SCENARIO: 'websocketStress', LOAD_PROFILE: 'smoke' });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
     const iterations = count(result, 'iterations');
@@ -156,6 +171,7 @@ describe('over websocket only', () => {
     expect(sandbox.counts().wsConnections).toBe(iterations);
     expect(result.metrics.spacetime_ws_connect_latency_ms.values.avg).toBeGreaterThan(0);
     expect(result.metrics.spacetime_subscription_latency_ms.values.avg).toBeGreaterThan(0);
+    expect(count(result, 'spacetime_subscription_errors_total')).toBe(0);
     expect(out.stdout).toContain('✓ WebSocket connected');
     expect(out.stdout).toContain('✓ Subscription applied');
   });
@@ -218,16 +234,31 @@ describe('fail fast in setup', () => {
 describe('secrets and custom scripts', () => {
   it('SPACETIME_TOKEN is used for every call and never reaches stdout, stderr or the result file', async () => {
     const mint = await fetch(`${sandbox.url}/v1/identity`, { method: 'POST' });
-    const { token } = (await mint.json()) as { token: string };
+    const { token, identity } = (await mint.json()) as { token: string; identity: string };
     sandbox.reset();
     for (const USE_WEBSOCKET of ['true', 'false']) {
-      const { out, result } = await run({ SCENARIO: 'counter', USE_WEBSOCKET, SPACETIME_TOKEN: token, LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '1s' });
+      const { out, result } = await run({
+        SCENARIO: 'counter', USE_WEBSOCKET, SPACETIME_TOKEN: token, SPACETIME_IDENTITY: `0x${identity.toUpperCase()}`,
+        LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '1s',
+      });
       expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
       expect(out.stdout + out.stderr).not.toContain(token);
       const file = readFileSync(join(results.dir, `${result.meta.run as string}_spacetimedb.json`), 'utf8');
       expect(file).not.toContain(token);
     }
     expect(sandbox.counts().identitiesMinted).toBe(0); // the given token was reused, nothing minted
+  });
+
+  it('a SPACETIME_IDENTITY that is not the token\'s aborts in setup', async () => {
+    const mint = await fetch(`${sandbox.url}/v1/identity`, { method: 'POST' });
+    const { token } = (await mint.json()) as { token: string };
+    const out = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: { SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port), SCENARIO: 'counter', SPACETIME_TOKEN: token, SPACETIME_IDENTITY: 'ab'.repeat(32), RESULTS_DIR: results.dir },
+    });
+    expect(out.exitCode).toBe(108);
+    expect(out.stderr).toContain(`SPACETIME_IDENTITY is ${'ab'.repeat(32)} but SPACETIME_TOKEN belongs to identity`);
+    expect(out.stdout + out.stderr).not.toContain(token);
   });
 
   it("seed 000's custom-test.js runs against the bundle as written", async () => {

@@ -3,6 +3,9 @@
 // that end as soon as their own calls are answered while the socket stays open.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { K6_BIN, runK6 } from '../../tools/k6.ts';
 import { startSpacetimeSandbox, type SpacetimeSandbox } from '../../tools/sandbox/spacetimedb/server.ts';
 
@@ -31,7 +34,10 @@ describe('k6/x/spacetimedb', () => {
     });
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     expect(out.stdout).toContain('200 complete and 0 interrupted iterations');
-    expect(out.stdout).toMatch(/stdb_connections\s*\n\s*✓ 'count==1'/);
+    // counted and pushed by the extension itself (no takeCounters() in the script)
+    expect(out.stdout).toMatch(/spacetime_ws_connections_total\s*\n\s*✓ 'count==1'/);
+    expect(out.stdout).toMatch(/spacetime_ws_messages_sent_total\s*\n\s*✓ 'count==202'/);
+    expect(out.stdout).toMatch(/spacetime_connection_drops_total\s*\n\s*✓ 'count==0'/);
     expect(out.stdout).toMatch(/stdb_calls_committed\s*\n\s*✓ 'count==200'/);
     const counts = sandbox.counts();
     expect(counts.wsConnections).toBe(1);
@@ -51,5 +57,31 @@ describe('k6/x/spacetimedb', () => {
     expect(out.durationMs).toBeLessThan(15_000); // the call's own timeout is 60 s
     expect(out.stdout).toContain('0 complete and 1 interrupted iterations');
     expect(sandbox.counts().rejected).toBeGreaterThanOrEqual(1);
+    // what the interrupted iteration counted is pushed at the end of the test
+    expect(out.stdout).toMatch(/spacetime_unmatched_failures_total\s*\n\s*✓ 'count==1'/);
+    expect(out.stdout).toMatch(/spacetime_ws_messages_sent_total\s*\n\s*✓ 'count==1'/);
+  });
+
+  it('counts subscription updates that arrive after a VU\'s last iteration, before the test ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xk6-stdb-'));
+    try {
+      const summary = join(dir, 'summary.json');
+      const out = await runK6({
+        script: 'xk6-build/ext/spacetimedb/examples/idle-updates.js',
+        env: { STDB_URL: sandbox.subscribeUrl },
+        args: ['--summary-export', summary],
+        timeoutMs: 60_000,
+      });
+      expect(out.exitCode, out.stdout + out.stderr).toBe(0);
+      const metrics = JSON.parse(readFileSync(summary, 'utf8')).metrics as Record<string, { count?: number }>;
+      const counts = sandbox.counts();
+      expect(counts.committed.increment).toBeGreaterThan(100);
+      expect(counts.subscriptionUpdatesSent).toBe(2 * counts.committed.increment); // both watchers hear every increment
+      expect(metrics.spacetime_subscription_updates_total?.count).toBe(counts.subscriptionUpdatesSent);
+      expect(metrics.spacetime_ws_messages_sent_total?.count).toBe(counts.committed.increment + 2); // + 2 subscribes
+      expect(metrics.spacetime_ws_connections_total?.count).toBe(counts.wsConnections);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -31,7 +31,7 @@ function shortCommit(): string {
 const baselinePath = (results: string, script: string) => join(results, `baseline_${script}.json`);
 const resultPathOf = (results: string, run: string, script: string, suffix = '.json') => join(results, `${run}_${script}${suffix}`);
 
-interface RunOptions {
+export interface RunOptions {
   script: string;
   run?: string;
   compare?: boolean;
@@ -39,7 +39,17 @@ interface RunOptions {
   results: string;
 }
 
-async function runCommand(options: RunOptions, k6Args: string[]): Promise<number> {
+export interface ScriptRun {
+  script: string;
+  run: string;
+  exitCode: number;
+  resultPath: string;
+  /** Markdown diff against the baseline, when there was one. */
+  diffMarkdownPath?: string;
+}
+
+/** Runs the scripts; returns the worst exit code (the first non-zero) and what each run wrote. */
+export async function runScripts(options: RunOptions, k6Args: string[]): Promise<{ exitCode: number; runs: ScriptRun[] }> {
   const scripts = options.all ? availableScripts() : [options.script];
   const known = availableScripts();
   for (const script of scripts) {
@@ -55,6 +65,7 @@ async function runCommand(options: RunOptions, k6Args: string[]): Promise<number
   }
   const history = openHistory(results);
   let exitCode = 0;
+  const runs: ScriptRun[] = [];
   try {
     for (const script of scripts) {
       const hasBaseline = existsSync(baselinePath(results, script));
@@ -70,6 +81,8 @@ async function runCommand(options: RunOptions, k6Args: string[]): Promise<number
       const code = out.exitCode ?? 1;
       if (code !== 0 && exitCode === 0) exitCode = code;
       const resultPath = resultPathOf(results, run, script);
+      const diffMarkdownPath = resultPathOf(results, run, script, '.diff.md');
+      runs.push({ script, run, exitCode: code, resultPath, diffMarkdownPath: existsSync(diffMarkdownPath) ? diffMarkdownPath : undefined });
       if (!existsSync(resultPath)) {
         console.error(`✗ ${script}: k6 exited ${code} without writing ${resultPath}`);
         continue;
@@ -83,7 +96,7 @@ async function runCommand(options: RunOptions, k6Args: string[]): Promise<number
   } finally {
     await history.close();
   }
-  return exitCode;
+  return { exitCode, runs };
 }
 
 /** The gate verdict of a diff file; undefined when it cannot be read. */
@@ -152,7 +165,7 @@ export function buildProgram(): Command {
     .option('--results <dir>', 'results directory', process.env.RESULTS_DIR ?? 'results')
     .argument('[k6-args...]', 'extra k6 arguments after --, e.g. -- -e LOAD_PROFILE=tps100 --out influxdb=http://127.0.0.1:8086/k6')
     .action(async (k6Args: string[], options: RunOptions) => {
-      process.exitCode = await runCommand(options, k6Args);
+      process.exitCode = (await runScripts(options, k6Args)).exitCode;
     });
 
   const baseline = program.command('baseline').description('manage baselines');

@@ -4,7 +4,6 @@
 import { Client, type CallOutcome, type QueryOutcome } from 'k6/x/spacetimedb';
 import type { FailureCause } from '../metrics';
 import { SpacetimeHttpClient, type HttpCallOutcome } from './http-client';
-import { spacetimeMetrics as m } from './metrics';
 
 export interface CallResult {
   ok: boolean;
@@ -92,49 +91,29 @@ function fromQuery(o: QueryOutcome): ReadResult {
   return { ok, latencyMs: o.latencyMs, rows: o.rows, error: o.error, cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'validation', bytesReceived: o.bytesReceived };
 }
 
+/** Connection-level counts (messages, connections, drops, reconnects, updates) are emitted by the extension itself. */
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket' as const;
   constructor(readonly client: Client) {}
 
-  /** Moves the client's connection counters into the metrics (once per operation, not per message). */
-  flushCounters(): void {
-    const c = this.client.takeCounters();
-    if (c.messagesSent) m.wsMessagesSent.add(c.messagesSent);
-    if (c.messagesReceived) m.wsMessagesReceived.add(c.messagesReceived);
-    if (c.subscriptionUpdates) m.subscriptionUpdates.add(c.subscriptionUpdates);
-    if (c.connections) m.wsConnections.add(c.connections);
-    if (c.connectionErrors) m.wsConnectionErrors.add(c.connectionErrors);
-    if (c.drops) m.connectionDrops.add(c.drops);
-    if (c.reconnectAttempts) m.reconnectAttempts.add(c.reconnectAttempts);
-  }
-
   async call(reducer: string, argsJson: string): Promise<CallResult> {
-    const result = fromWs(await this.client.callReducer(reducer, argsJson));
-    this.flushCounters();
-    return result;
+    return fromWs(await this.client.callReducer(reducer, argsJson));
   }
 
   async callBatch(calls: Array<{ reducer: string; argsJson: string }>): Promise<CallResult[]> {
     const outcomes = await Promise.all(calls.map((c) => this.client.callReducer(c.reducer, c.argsJson)));
-    this.flushCounters();
     return outcomes.map(fromWs);
   }
 
   async read(query: string): Promise<ReadResult> {
-    const result = fromQuery(await this.client.oneOffQuery(query));
-    this.flushCounters();
-    return result;
+    return fromQuery(await this.client.oneOffQuery(query));
   }
 
   async subscribe(queries: string[]): Promise<ReadResult> {
-    const result = fromQuery(await this.client.subscribe(queries));
-    this.flushCounters();
-    return result;
+    return fromQuery(await this.client.subscribe(queries));
   }
 
   async subscribeSingle(query: string): Promise<ReadResult> {
-    const result = fromQuery(await this.client.subscribeSingle(query));
-    this.flushCounters();
-    return result;
+    return fromQuery(await this.client.subscribeSingle(query));
   }
 }

@@ -14,3 +14,21 @@ func BenchmarkScanTransactionUpdate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPushOnSettle is what a settled operation costs the event loop for the metrics: the push of
+// a call's counts (sent, received) as one ConnectedSamples.
+func BenchmarkPushOnSettle(b *testing.B) {
+	vu := jsVU(b)
+	go func() {
+		for range vu.samples {
+		}
+	}()
+	m := vu.mi.metrics
+	b.ReportAllocs()
+	for b.Loop() {
+		m.began()
+		m.ctr.n[ctrSent].Add(1)
+		m.ctr.n[ctrReceived].Add(1)
+		m.settled()
+	}
+}

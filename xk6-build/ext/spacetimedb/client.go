@@ -56,7 +56,7 @@ type ConnectResult struct {
 	Err          error
 }
 
-// Counters are the per-client event counts (reset by TakeCounters).
+// Counters are a Client's event counts (Go only: in k6 they are pushed as metric samples, see metrics.go).
 type Counters struct {
 	MessagesSent        int64
 	MessagesReceived    int64
@@ -69,8 +69,39 @@ type Counters struct {
 	UnmatchedFailures   int64
 }
 
+// Indexes of the counts in counters.
+const (
+	ctrSent = iota
+	ctrReceived
+	ctrSubUpdates
+	ctrConnections
+	ctrConnErrors
+	ctrDrops
+	ctrReconnects
+	ctrUnmatched
+	ctrPings
+	numCounters
+)
+
+// counters are event counts, shared by every Client of a VU in k6. A count that belongs to an
+// operation is added before the operation is completed, except a frame's send, which can be counted
+// just after its answer has completed it (Client.onCount is called after every count for that).
 type counters struct {
-	sent, received, subUpdates, connections, connErrors, drops, reconnects, pings, unmatched atomic.Int64
+	n [numCounters]atomic.Int64
+}
+
+func (n *counters) take() Counters {
+	return Counters{
+		MessagesSent:        n.n[ctrSent].Swap(0),
+		MessagesReceived:    n.n[ctrReceived].Swap(0),
+		SubscriptionUpdates: n.n[ctrSubUpdates].Swap(0),
+		Connections:         n.n[ctrConnections].Swap(0),
+		ConnectionErrors:    n.n[ctrConnErrors].Swap(0),
+		Drops:               n.n[ctrDrops].Swap(0),
+		ReconnectAttempts:   n.n[ctrReconnects].Swap(0),
+		Pings:               n.n[ctrPings].Swap(0),
+		UnmatchedFailures:   n.n[ctrUnmatched].Swap(0),
+	}
 }
 
 // DialEnv is how a connection is dialled: k6's dialer (hosts, blockHostnames, byte counting) and TLS
@@ -154,7 +185,8 @@ type Client struct {
 	queryID      uint32
 	msgSeq       uint64
 
-	ctr counters
+	ctr     *counters
+	onCount func() // called after every count but pings (set before the first operation)
 }
 
 // NewClient makes a Client; nothing is dialled until the first operation.
@@ -163,6 +195,15 @@ func NewClient(opts Options) *Client {
 		opts:    opts,
 		pending: make(map[uint32]*op),
 		queries: make(map[string]*op),
+		ctr:     new(counters),
+	}
+}
+
+// count adds one to counter i, then tells onCount.
+func (c *Client) count(i int) {
+	c.ctr.n[i].Add(1)
+	if c.onCount != nil && i != ctrPings {
+		c.onCount()
 	}
 }
 
@@ -181,19 +222,7 @@ func (c *Client) IsOpen() bool {
 }
 
 // TakeCounters returns the counts since the previous call and resets them.
-func (c *Client) TakeCounters() Counters {
-	return Counters{
-		MessagesSent:        c.ctr.sent.Swap(0),
-		MessagesReceived:    c.ctr.received.Swap(0),
-		SubscriptionUpdates: c.ctr.subUpdates.Swap(0),
-		Connections:         c.ctr.connections.Swap(0),
-		ConnectionErrors:    c.ctr.connErrors.Swap(0),
-		Drops:               c.ctr.drops.Swap(0),
-		ReconnectAttempts:   c.ctr.reconnects.Swap(0),
-		Pings:               c.ctr.pings.Swap(0),
-		UnmatchedFailures:   c.ctr.unmatched.Swap(0),
-	}
-}
+func (c *Client) TakeCounters() Counters { return c.ctr.take() }
 
 // Connect opens the socket (or reuses the open one) and calls done once it has the IdentityToken or
 // has given up after MaxRetries.
@@ -370,7 +399,7 @@ func (c *Client) send(conn *wsConn, o *op) {
 		_ = conn.ws.Close()
 		return
 	}
-	c.ctr.sent.Add(1)
+	c.count(ctrSent)
 }
 
 // finish ends o with out unless it has already ended.
@@ -486,15 +515,15 @@ func (c *Client) dialWithRetries(ctx context.Context, env DialEnv) (*wsConn, Con
 		c.dialedBefore = true
 		c.mu.Unlock()
 		if retry {
-			c.ctr.reconnects.Add(1)
+			c.count(ctrReconnects)
 		}
 		conn, err := c.dialOnce(ctx, env)
 		if err == nil {
-			c.ctr.connections.Add(1)
+			c.count(ctrConnections)
 			return conn, ConnectResult{Identity: conn.identity, ConnectionID: conn.connectionID,
 				ConnectTime: time.Since(start), Attempts: attempt}
 		}
-		c.ctr.connErrors.Add(1)
+		c.count(ctrConnErrors)
 		if attempt > c.opts.MaxRetries || ctx.Err() != nil {
 			return nil, ConnectResult{Attempts: attempt, ConnectTime: time.Since(start),
 				Err: fmt.Errorf("spacetimedb: could not connect to %s after %d attempt(s): %w", c.opts.URL, attempt, err)}
@@ -552,7 +581,7 @@ func (c *Client) dialOnce(ctx context.Context, env DialEnv) (*wsConn, error) {
 		_ = ws.Close()
 		return nil, fmt.Errorf("no IdentityToken from the server: %w", err)
 	}
-	c.ctr.received.Add(1)
+	c.count(ctrReceived)
 	name, payload, err := splitVariant(data)
 	if err != nil || string(name) != "IdentityToken" {
 		_ = ws.Close()
@@ -586,7 +615,7 @@ func (c *Client) pingLoop(conn *wsConn) {
 				_ = conn.ws.Close()
 				return
 			}
-			c.ctr.pings.Add(1)
+			c.count(ctrPings)
 		}
 	}
 }
@@ -604,7 +633,7 @@ func (c *Client) readLoop(conn *wsConn) {
 			c.onDrop(conn, err)
 			return
 		}
-		c.ctr.received.Add(1)
+		c.count(ctrReceived)
 		if mt == websocket.TextMessage {
 			c.handle(conn, buf.Bytes(), time.Now())
 		}
@@ -623,7 +652,7 @@ func (c *Client) onDrop(conn *wsConn, err error) {
 	c.mu.Unlock()
 	reason := "the client closed the connection"
 	if !conn.closedByUs.Load() {
-		c.ctr.drops.Add(1)
+		c.count(ctrDrops)
 		reason = describeDrop(err)
 	}
 	now := time.Now()
@@ -655,7 +684,7 @@ func (c *Client) handle(conn *wsConn, data []byte, at time.Time) {
 	}
 	switch string(name) {
 	case "TransactionUpdateLight":
-		c.ctr.subUpdates.Add(1)
+		c.count(ctrSubUpdates)
 	case "TransactionUpdate":
 		c.onTransactionUpdate(conn, payload, len(data), at)
 	case "InitialSubscription":
@@ -723,7 +752,7 @@ func (c *Client) onTransactionUpdate(conn *wsConn, payload []byte, size int, at 
 		return
 	}
 	if !bytes.Equal(m.connID, conn.connIDRaw) {
-		c.ctr.subUpdates.Add(1) // someone else's transaction, seen through a subscription
+		c.count(ctrSubUpdates) // someone else's transaction, seen through a subscription
 		return
 	}
 	reqID := m.requestID
@@ -743,7 +772,7 @@ func (c *Client) onTransactionUpdate(conn *wsConn, payload []byte, size int, at 
 	if o == nil || o.conn != conn || (o.kind != kindCall && !(o.kind == kindSubscribe && m.failed)) {
 		c.mu.Unlock()
 		if reqID == 0 && m.failed {
-			c.ctr.unmatched.Add(1)
+			c.count(ctrUnmatched)
 		}
 		return
 	}

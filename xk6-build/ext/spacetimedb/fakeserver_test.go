@@ -33,6 +33,7 @@ type fakeServer struct {
 	refuse       atomic.Int64 // refuse this many upgrades with HTTP 503 first
 	nextConnID   atomic.Int64
 	closeAll     []*websocket.Conn
+	senders      []func(string)
 	ignoreFrames atomic.Bool
 }
 
@@ -56,6 +57,25 @@ func (f *fakeServer) close() {
 	f.mu.Unlock()
 	f.srv.CloseClientConnections()
 	f.srv.Close()
+}
+
+// broadcast sends s on every connection the server has accepted (unsolicited messages).
+func (f *fakeServer) broadcast(s string) {
+	f.mu.Lock()
+	senders := append([]func(string){}, f.senders...)
+	f.mu.Unlock()
+	for _, send := range senders {
+		send(s)
+	}
+}
+
+// dropAll resets every connection (no close frame).
+func (f *fakeServer) dropAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.closeAll {
+		_ = c.UnderlyingConn().Close()
+	}
 }
 
 func (f *fakeServer) received() []string {
@@ -95,6 +115,9 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		defer wmu.Unlock()
 		_ = ws.WriteMessage(websocket.TextMessage, []byte(s))
 	}
+	f.mu.Lock()
+	f.senders = append(f.senders, send)
+	f.mu.Unlock()
 	send(fmt.Sprintf(`{"IdentityToken":{"identity":{"__identity__":"0xc200aa"},"token":"tok","connection_id":{"__connection_id__":%d}}}`, connID))
 	for {
 		_, data, err := ws.ReadMessage()

@@ -58,19 +58,16 @@ declare module 'k6/x/spacetimedb' {
     bytesReceived: number;
   }
 
-  export interface Counters {
-    messagesSent: number;
-    messagesReceived: number;
-    subscriptionUpdates: number;
-    connections: number;
-    connectionErrors: number;
-    drops: number;
-    reconnectAttempts: number;
-    pings: number;
-    /** Failed TransactionUpdates for this connection with request_id 0 (unknown reducer, bad arguments): no call can be matched. */
-    unmatchedFailures: number;
-  }
-
+  /**
+   * One persistent socket. Its connection-level counts are pushed by the module itself (from Go, tagged
+   * with the VU's current tags) to these k6 Counters, registered when the module is imported:
+   * spacetime_ws_messages_sent_total, spacetime_ws_messages_received_total,
+   * spacetime_subscription_updates_total (other callers' TransactionUpdates and every TransactionUpdateLight),
+   * spacetime_ws_connections_total, spacetime_ws_connection_errors_total (failed dial attempts),
+   * spacetime_connection_drops_total (sockets closed by the server or lost), spacetime_reconnect_attempts_total,
+   * spacetime_unmatched_failures_total (Failed updates for this connection with request_id 0: unknown
+   * reducer, bad arguments; no call can be matched). Scripts must not define them with another type.
+   */
   export class Client {
     constructor(options: ClientOptions);
     /** Opens (or reuses the open) socket and waits for the IdentityToken; rejects with an Error after maxRetries. */
@@ -87,8 +84,6 @@ declare module 'k6/x/spacetimedb' {
     subscribeSingle(query: string): Promise<QueryOutcome>;
     /** OneOffQuery with a fresh message_id (hex) -> OneOffQueryResponse. */
     oneOffQuery(query: string): Promise<QueryOutcome>;
-    /** Returns the counts since the previous takeCounters() call and resets them. */
-    takeCounters(): Counters;
     isOpen(): boolean;
     /** Closes the socket (code 1000); pending calls resolve 'dropped'. The next operation reconnects. */
     close(): void;

@@ -14,7 +14,8 @@ type RootModule struct{}
 
 // ModuleInstance is the module as one VU sees it.
 type ModuleInstance struct {
-	vu modules.VU
+	vu      modules.VU
+	metrics *vuMetrics
 }
 
 var (
@@ -25,9 +26,10 @@ var (
 // New returns the root module.
 func New() *RootModule { return &RootModule{} }
 
-// NewModuleInstance is called once per VU that imports the module.
+// NewModuleInstance is called once per VU that imports the module (in its init context): it also
+// registers the module's metrics.
 func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
-	return &ModuleInstance{vu: vu}
+	return &ModuleInstance{vu: vu, metrics: newVUMetrics(vu)}
 }
 
 // Exports exposes the Client class.
@@ -43,6 +45,7 @@ type jsClient struct {
 	vu modules.VU
 	rt *sobek.Runtime
 	c  *Client
+	m  *vuMetrics
 }
 
 func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
@@ -56,6 +59,7 @@ func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
 		common.Throw(rt, err)
 	}
 	c := NewClient(opts)
+	mi.metrics.bind(c)
 	vu := mi.vu
 	c.EnvFn = func() DialEnv {
 		st := vu.State()
@@ -72,7 +76,7 @@ func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
 		}
 		return env
 	}
-	b := &jsClient{vu: vu, rt: rt, c: c}
+	b := &jsClient{vu: vu, rt: rt, c: c, m: mi.metrics}
 	obj := rt.NewObject()
 	for name, fn := range map[string]func(sobek.FunctionCall) sobek.Value{
 		"connect":         b.connect,
@@ -80,7 +84,6 @@ func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
 		"subscribe":       b.subscribe,
 		"subscribeSingle": b.subscribeSingle,
 		"oneOffQuery":     b.oneOffQuery,
-		"takeCounters":    b.takeCounters,
 		"isOpen":          b.isOpen,
 		"close":           b.close,
 	} {
@@ -106,15 +109,23 @@ func (b *jsClient) stringArg(call sobek.FunctionCall, i int, method, name string
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // pending reserves an event-loop callback for one operation: the VU's event loop waits for it only
-// until deliver has been called.
+// until deliver has been called. The counts are pushed as metric samples when the VU's last operation
+// in flight settles (see vuMetrics).
 func (b *jsClient) pending() (*sobek.Promise, func(func() sobek.Value), func(error)) {
 	p, resolve, reject := b.rt.NewPromise()
 	enqueue := b.vu.RegisterCallback()
+	b.m.began()
 	deliver := func(value func() sobek.Value) {
-		enqueue(func() error { return resolve(value()) })
+		enqueue(func() error {
+			b.m.settled()
+			return resolve(value())
+		})
 	}
 	fail := func(err error) {
-		enqueue(func() error { return reject(b.rt.NewGoError(err)) })
+		enqueue(func() error {
+			b.m.settled()
+			return reject(b.rt.NewGoError(err))
+		})
 	}
 	return p, deliver, fail
 }
@@ -228,26 +239,12 @@ func (b *jsClient) oneOffQuery(call sobek.FunctionCall) sobek.Value {
 	return b.query(func(done func(Outcome)) { b.c.OneOffQuery(b.vu.Context(), q, done) })
 }
 
-func (b *jsClient) takeCounters(sobek.FunctionCall) sobek.Value {
-	n := b.c.TakeCounters()
-	o := b.rt.NewObject()
-	_ = o.Set("messagesSent", n.MessagesSent)
-	_ = o.Set("messagesReceived", n.MessagesReceived)
-	_ = o.Set("subscriptionUpdates", n.SubscriptionUpdates)
-	_ = o.Set("connections", n.Connections)
-	_ = o.Set("connectionErrors", n.ConnectionErrors)
-	_ = o.Set("drops", n.Drops)
-	_ = o.Set("reconnectAttempts", n.ReconnectAttempts)
-	_ = o.Set("pings", n.Pings)
-	_ = o.Set("unmatchedFailures", n.UnmatchedFailures)
-	return o
-}
-
 func (b *jsClient) isOpen(sobek.FunctionCall) sobek.Value {
 	return b.rt.ToValue(b.c.IsOpen())
 }
 
 func (b *jsClient) close(sobek.FunctionCall) sobek.Value {
 	b.c.Close()
+	b.m.pushFromLoop()
 	return sobek.Undefined()
 }
