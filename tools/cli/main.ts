@@ -8,6 +8,7 @@ import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
 import { openHistory } from '../history/store.ts';
 import { keyNumbers, readResultFile, type ResultFile } from '../results.ts';
+import { writeAllReports, writeReports, type WrittenReports } from '../report/write.ts';
 
 const availableScripts = () =>
   existsSync(join(PROJECT_ROOT, 'dist'))
@@ -37,6 +38,8 @@ export interface RunOptions {
   compare?: boolean;
   all?: boolean;
   results: string;
+  /** Also record k6's JSON point stream as <run>_<script>.k6.json.gz (charts over time in reports). */
+  stream?: boolean;
 }
 
 export interface ScriptRun {
@@ -74,7 +77,7 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
       const out = await runK6({
         script: `dist/${script}.js`,
         env: { RUN_NAME: run, RESULTS_DIR: results },
-        args: k6Args,
+        args: options.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
         cwd: results,
         inheritOutput: true,
       });
@@ -162,6 +165,7 @@ export function buildProgram(): Command {
     .option('-r, --run <name>', 'run name (default: "baseline" while there is no baseline, else "latest")', runNameArg)
     .option('-c, --compare', 'name the run after the short git commit and refuse to run without a baseline')
     .option('-a, --all', 'run every script in dist/')
+    .option('--stream', "also record k6's JSON stream (<run>_<script>.k6.json.gz) for charts over time in reports")
     .option('--results <dir>', 'results directory', process.env.RESULTS_DIR ?? 'results')
     .argument('[k6-args...]', 'extra k6 arguments after --, e.g. -- -e LOAD_PROFILE=tps100 --out influxdb=http://127.0.0.1:8086/k6')
     .action(async (k6Args: string[], options: RunOptions) => {
@@ -186,6 +190,37 @@ export function buildProgram(): Command {
     .argument('<results...>', 'result JSON files; changes are relative to the first')
     .action((files: string[]) => {
       process.stdout.write(compareTable(files));
+    });
+
+  program
+    .command('report')
+    .description('HTML (charts), Markdown, CSV and JUnit XML reports next to result files')
+    .argument('[results...]', 'result JSON files')
+    .option('--all [dir]', 'every result in a directory (default $RESULTS_DIR, else results)')
+    .option('--diff <file>', 'the baseline diff (default: <run>_<script>.diff.json next to the result)')
+    .option('--no-diff', 'leave the baseline comparison out')
+    .option('--stream <file>', "k6's --out json stream for charts over time (default: <run>_<script>.k6.json[.gz] next to the result)")
+    .option('--no-stream', 'leave the charts over time out')
+    .action(async (files: string[], options: { all?: string | boolean; diff: string | boolean; stream: string | boolean }) => {
+      // commander: true = not given (find it next to the result), false = --no-…, a string = the file
+      const pick = (value: string | boolean) => (value === true ? undefined : (value as string | false));
+      const print = ({ paths, model }: WrittenReports) => {
+        console.log(`reports for ${model.resultPath}:`);
+        for (const path of Object.values(paths)) console.log(`  ${path}`);
+        for (const note of model.notes ?? []) console.log(`  note: ${note}`);
+      };
+      if (options.all !== undefined) {
+        if (files.length > 0) throw new Error('--all takes a directory, not result files');
+        const dir = typeof options.all === 'string' ? options.all : (process.env.RESULTS_DIR ?? 'results');
+        const { written, failed } = await writeAllReports(dir);
+        written.forEach(print);
+        for (const f of failed) console.error(`k6-suite: ${f.error.message}`);
+        if (written.length === 0 && failed.length === 0) console.log(`no k6 result files (<run>_<script>.json) in ${dir}: nothing to report`);
+        process.exitCode = failed.length ? 2 : 0;
+        return;
+      }
+      if (files.length === 0) throw new Error('name result files, or --all');
+      for (const file of files) print(await writeReports(file, { diffPath: pick(options.diff), streamPath: pick(options.stream) }));
     });
 
   program

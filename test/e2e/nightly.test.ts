@@ -1,0 +1,53 @@
+// `npm run nightly` as the workflow runs it: the first run writes the baselines, the next passes the
+// gate, a slower target fails it with exit 99 and a job summary naming the regression.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../tools/k6.ts';
+import { scratchDir } from '../support/results.ts';
+
+function nightly(resultsDir: string, env: Record<string, string> = {}) {
+  return spawnSync('npm', ['run', '--silent', 'nightly'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, RESULTS_DIR: resultsDir, NIGHTLY_DURATION: '2s', ...env },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+}
+
+describe('npm run nightly', () => {
+  it('baseline, then a passing gate, then a regression with exit 99 and a job summary', () => {
+    const { dir, remove } = scratchDir('k6-nightly-');
+    const jobSummary = join(dir, 'step-summary.md');
+    writeFileSync(jobSummary, '');
+    try {
+      const first = nightly(dir);
+      expect(first.status, first.stderr).toBe(0);
+      expect(existsSync(join(dir, 'baseline_health.json'))).toBe(true);
+      expect(existsSync(join(dir, 'baseline_spacetimedb.json'))).toBe(true);
+
+      const second = nightly(dir, { GITHUB_STEP_SUMMARY: jobSummary });
+      expect(second.status, second.stdout.slice(-3000)).toBe(0);
+      const passed = readFileSync(jobSummary, 'utf8');
+      expect(passed).toContain('### health: latest vs baseline: no regression');
+      expect(passed).toContain('### spacetimedb: latest vs baseline: no regression');
+
+      // the workflow's next step: reports for every result, charts over time from the recorded stream
+      const reports = spawnSync('npm', ['run', '--silent', 'report:all'], { cwd: PROJECT_ROOT, env: { ...process.env, RESULTS_DIR: dir }, encoding: 'utf8', timeout: 60_000 });
+      expect(reports.status, reports.stderr).toBe(0);
+      expect(existsSync(join(dir, 'latest_spacetimedb.k6.json.gz'))).toBe(true);
+      const html = readFileSync(join(dir, 'latest_spacetimedb.report.html'), 'utf8');
+      expect(html).toContain('data-charts-expected="4"');
+      expect(readFileSync(join(dir, 'latest_health.junit.xml'), 'utf8')).toContain('<testsuite');
+
+      const slower = nightly(dir, { NIGHTLY_DELAY_MS: '30', NIGHTLY_RUN_NAME: 'slower' });
+      expect(slower.status).toBe(99);
+      const summary = readFileSync(join(dir, 'nightly-summary.md'), 'utf8');
+      expect(summary).toContain('### health: slower vs baseline: REGRESSION in http_req_duration p(95)');
+      expect(summary).toContain('### spacetimedb: slower vs baseline: REGRESSION in latency_ms p(95)');
+    } finally {
+      remove();
+    }
+  });
+});
