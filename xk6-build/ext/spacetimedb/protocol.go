@@ -214,13 +214,13 @@ type subscribeAppliedJSON struct {
 	} `json:"rows"`
 }
 
-// optionU32 is SATS-JSON Option<u32>: {"some":n} / {"none":[]} (a bare number is accepted too).
-type optionU32 struct {
+// option is SATS-JSON Option<T>: {"some":v} / {"none":[]} (a bare value or null is accepted too).
+type option[T any] struct {
 	Set   bool
-	Value uint32
+	Value T
 }
 
-func (o *optionU32) UnmarshalJSON(b []byte) error {
+func (o *option[T]) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] != '{' {
 		if bytes.Equal(b, []byte("null")) {
@@ -230,7 +230,7 @@ func (o *optionU32) UnmarshalJSON(b []byte) error {
 		return json.Unmarshal(b, &o.Value)
 	}
 	var v struct {
-		Some *uint32 `json:"some"`
+		Some *T `json:"some"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
@@ -241,32 +241,10 @@ func (o *optionU32) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// optionString is SATS-JSON Option<String> (a bare string or null is accepted too).
-type optionString struct {
-	Set   bool
-	Value string
-}
-
-func (o *optionString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] != '{' {
-		if bytes.Equal(b, []byte("null")) {
-			return nil
-		}
-		o.Set = true
-		return json.Unmarshal(b, &o.Value)
-	}
-	var v struct {
-		Some *string `json:"some"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	if v.Some != nil {
-		o.Set, o.Value = true, *v.Some
-	}
-	return nil
-}
+type (
+	optionU32    = option[uint32]
+	optionString = option[string]
+)
 
 type subscriptionErrorJSON struct {
 	RequestID optionU32 `json:"request_id"`
