@@ -14,10 +14,15 @@ import { startPostgres } from '../support/postgres.ts';
 let target: RunningTarget;
 beforeAll(async () => {
   target = await startHealthTarget();
+  // a fixed arrival rate and a fixed 10 ms server delay: runs are gated against each other, and a
+  // fast target under a closed-loop profile swings by more than the tolerances on a busy machine
+  target.setFaults({ latencyMs: 10 });
 });
 afterAll(() => target.close());
 
-const quick = () => ['--', '-e', `TARGET_URL=${target.url}`, '-e', 'STEADY_STATE_DURATION=1s', '--quiet'];
+const quick = () => [
+  '--', '-e', `TARGET_URL=${target.url}`, '-e', 'LOAD_PROFILE=tps100', '-e', 'STEADY_STATE_DURATION=2s', '-e', 'HEALTH_P90_MS=60000', '--quiet',
+];
 
 describe('k6-suite run / baseline / compare / trend', () => {
   it('first run becomes the baseline, the next is gated as "latest", promote keeps the old baseline', async () => {
@@ -89,7 +94,7 @@ describe('history in PostgreSQL (HISTORY_DATABASE_URL)', () => {
       const rows = await store.last(5, 'health');
       await store.close();
       expect(rows.map((r) => [r.test_type, r.run_name, r.passed])).toEqual([['health', 'baseline', null], ['health', 'latest', true]]);
-      expect(rows[1].throughput_ops_per_sec).toBeGreaterThan(100);
+      expect(rows[1].throughput_ops_per_sec).toBeGreaterThan(50);
       expect(rows[1].latency_p95_ms).toBeGreaterThan(0);
       expect(rows[1].memory_usage_mb).toBeNull(); // not measured by k6, so not invented
     } finally {
