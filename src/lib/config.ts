@@ -12,6 +12,8 @@ export interface Rule<T> {
   allowed: string;
   /** Whether the value is a secret: readConfig registers it so the summary hook can scrub it. */
   secret?: boolean;
+  /** Secret parts of a valid value (a password inside a URL), registered for scrubbing too. */
+  secretsOf?: (value: T) => string[];
   parse(raw: string): T | undefined;
 }
 
@@ -31,7 +33,8 @@ export function knownSecrets(): string[] {
 
 type Values<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
 
-export function readConfig<S extends Record<string, Rule<unknown>>>(
+// Rule<any>: Rule<T> is invariant (parse and secretsOf take and give T), so Rule<unknown> would refuse Rule<string>
+export function readConfig<S extends Record<string, Rule<any>>>(
   rules: S,
   env: Record<string, string | undefined> = __ENV,
 ): Values<S> {
@@ -50,6 +53,7 @@ export function readConfig<S extends Record<string, Rule<unknown>>>(
       continue;
     }
     if (rule.secret && typeof parsed === 'string') secretValues.add(parsed);
+    for (const part of rule.secretsOf?.(parsed) ?? []) secretValues.add(part);
     values[name] = parsed;
   }
   if (problems.length > 0) throw configErrorMessage(problems);
@@ -167,6 +171,11 @@ export function url(def: string, schemes: readonly string[] = ['http', 'https'])
       const match = /^([a-z]+):\/\/([^/?#\s]+)(\/[^\s]*)?$/i.exec(raw);
       if (!match || !schemes.includes(match[1].toLowerCase())) return undefined;
       return raw.replace(/\/+$/, '');
+    },
+    // https://user:password@host: the password must not reach the summary or the result file
+    secretsOf: (value) => {
+      const password = /^[a-z]+:\/\/[^/@:]*:([^/@]+)@/i.exec(value)?.[1];
+      return password ? [password, decodeURIComponent(password)] : [];
     },
   };
 }

@@ -62,7 +62,7 @@ export interface Limit {
 
 const round = (n: number, digits = 4) => Number(n.toFixed(digits));
 
-export function toleranceFor(metric: string, base: Tolerance, overrides: ToleranceOverrides = {}): Tolerance {
+function toleranceFor(metric: string, base: Tolerance, overrides: ToleranceOverrides = {}): Tolerance {
   return { ...base, ...(overrides[metric] ?? {}) };
 }
 

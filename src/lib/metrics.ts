@@ -65,11 +65,3 @@ export function recordTransaction(t: Transaction): void {
   if (t.recordsRead) metrics.recordsRead.add(t.recordsRead, tags);
   if (t.recordsWritten) metrics.recordsWritten.add(t.recordsWritten, tags);
 }
-
-/** Classifies a k6 HTTP response (status 0 = no answer) into a failure cause. */
-export function httpFailureCause(status: number, errorCode: number): FailureCause {
-  if (status === 0) return errorCode === 1050 ? 'timeout' : 'connection';
-  if (status === 408 || status === 504) return 'timeout';
-  if (status >= 400 && status < 500) return 'validation';
-  return 'server';
-}

@@ -1,6 +1,6 @@
 // The health scenario under the real k6 binary against the sandbox health target.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runK6 } from '../../tools/k6.ts';
 import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
@@ -74,6 +74,16 @@ describe('health scenario', () => {
     expect(result.metrics.http_req_duration.values['p(90)']).toBeGreaterThanOrEqual(20);
     expect(count(result, 'http_reqs')).toBe(target.stats().served.health);
     expect(out.stdout).toContain('✗ http_req_duration: p(90)<15');
+  });
+
+  it('a password inside TARGET_URL reaches neither stdout nor the result file', async () => {
+    const url = target.url.replace('http://', 'http://monitor:pa55-w0rd-secret@');
+    const out = await runK6({ script: 'dist/health.js', env: { TARGET_URL: url, RESULTS_DIR: results.dir, RUN_NAME: 'creds', STEADY_STATE_DURATION: '1s' } });
+    expect(out.exitCode, out.stderr.slice(-1000)).toBe(0);
+    expect(out.stdout + out.stderr).not.toContain('pa55-w0rd-secret');
+    const file = readFileSync(join(results.dir, 'creds_health.json'), 'utf8');
+    expect(file).not.toContain('pa55-w0rd-secret');
+    expect(file).toContain('monitor:[redacted]@127.0.0.1');
   });
 
   it('an unreachable target fails the run: every request failed, none counted as a success', async () => {

@@ -45,6 +45,11 @@ describe('readConfig', () => {
     expect(thrown(() => readConfig({ F: num(0, { max: 1 }) }, { F: '1.01' }))).toMatch(/<= 1/);
   });
 
+  it('registers the password inside a URL for scrubbing', () => {
+    readConfig({ U: url('http://x') }, { U: 'https://bob:hunter2%21@example.test/api' });
+    expect(knownSecrets()).toEqual(expect.arrayContaining(['hunter2%21', 'hunter2!']));
+  });
+
   it('never echoes a secret, and registers valid ones for scrubbing', () => {
     expect(thrown(() => readConfig({ T: str('', { secret: true, pattern: /^ok/ }) }, { T: 'leaky-value' }))).not.toContain('leaky');
     const cfg = readConfig({ T: secret() }, { T: 's3cr3t-token-value' });

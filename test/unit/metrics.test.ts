@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { added } from '../shims/k6-metrics';
-import { httpFailureCause, recordTransaction } from '../../src/lib/metrics';
+import { recordTransaction } from '../../src/lib/metrics';
 
 const byMetric = () => Object.fromEntries(added.map((a) => [a.metric, a.value]));
 
@@ -29,12 +29,5 @@ describe('recordTransaction', () => {
     expect(metrics).toContain('timeout_errors_total');
     expect(metrics).not.toContain('connection_errors_total');
     expect(byMetric().error_rate).toBe(true);
-  });
-
-  it('classifies HTTP outcomes', () => {
-    expect(httpFailureCause(0, 1050)).toBe('timeout');
-    expect(httpFailureCause(0, 1212)).toBe('connection');
-    expect(httpFailureCause(400, 0)).toBe('validation');
-    expect(httpFailureCause(530, 0)).toBe('server');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeArgs, encodeSats, sats, sqlString } from '../../src/lib/spacetimedb/sats';
+import { encodeArgs, encodeSats, sqlString } from '../../src/lib/spacetimedb/sats';
 import { classifyCallStatus } from '../../src/lib/spacetimedb/http-client';
 import { missingReducers, parseReducers } from '../../src/lib/spacetimedb/preflight';
 import { readSpacetimeConfig } from '../../src/lib/spacetimedb/config';
@@ -13,13 +13,12 @@ describe('SATS-JSON argument encoding', () => {
   it('keeps i64/u64 beyond 2^53 exact', () => {
     expect(encodeArgs([9007199254740993n, -9223372036854775808n])).toBe('[9007199254740993,-9223372036854775808]');
   });
-  it('encodes Option, bytes, Identity, Timestamp and TimeDuration the SATS way', () => {
-    expect(encodeSats(sats.some('x'))).toBe('{"some":"x"}');
-    expect(encodeSats(sats.none())).toBe('{"none":[]}');
+  it('encodes Option, bytes, Identity and Timestamp the SATS way', () => {
+    expect(encodeSats({ some: 'x' })).toBe('{"some":"x"}');
+    expect(encodeSats({ none: [] })).toBe('{"none":[]}');
     expect(encodeSats(new Uint8Array([0, 15, 255]))).toBe('"000fff"');
-    expect(encodeSats(sats.identity('ab'))).toBe('{"__identity__":"0xab"}');
-    expect(encodeSats(sats.timestamp(1700000000000000n))).toBe('{"__timestamp_micros_since_unix_epoch__":1700000000000000}');
-    expect(encodeSats(sats.duration(1500))).toBe('{"__time_duration_micros__":1500}');
+    expect(encodeSats({ __identity__: '0xab' })).toBe('{"__identity__":"0xab"}');
+    expect(encodeSats({ __timestamp_micros_since_unix_epoch__: 1700000000000000n })).toBe('{"__timestamp_micros_since_unix_epoch__":1700000000000000}');
   });
   it('escapes strings and refuses non-finite numbers', () => {
     expect(encodeArgs(['a"b\n'])).toBe('["a\\"b\\n"]');

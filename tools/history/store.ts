@@ -46,7 +46,7 @@ const COLUMNS = [
  * Seed 001's table, with DOUBLE PRECISION where the seed had INTEGER (a sub-millisecond p(95) would
  * round to 0) and the columns that identify a run added.
  */
-export const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
+const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
   id SERIAL PRIMARY KEY,
   test_date TIMESTAMPTZ DEFAULT NOW(),
   test_type VARCHAR(50),

@@ -34,7 +34,7 @@ export function missingReducers(available: ReducerSignature[], needed: Record<st
 }
 
 /** Identity hex without 0x, lower case, for comparing what the user gave with what the server says. */
-export const normalizeIdentity = (hex: string) => hex.replace(/^0x/i, '').toLowerCase();
+const normalizeIdentity = (hex: string) => hex.replace(/^0x/i, '').toLowerCase();
 
 export function preflight(
   httpUrl: string,

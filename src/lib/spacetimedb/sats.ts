@@ -1,7 +1,7 @@
 // SATS-JSON, the JSON form of SpacetimeDB values, for reducer arguments: integers (i64/u64 too) are
-// plain JSON numbers, Option is {"some": v} / {"none": []}, bytes a hex string, and Identity,
-// Timestamp and TimeDuration have tagged wrappers. A bigint is written as its exact digits, so an
-// i64 beyond 2^53 is not rounded on the way out.
+// plain JSON numbers (a bigint is written as its exact digits, so an i64 beyond 2^53 is not rounded),
+// bytes a hex string, and sum types, Option ({"some": v} / {"none": []}), Identity
+// ({"__identity__": "0x.."}), Timestamp and TimeDuration are plain objects of that shape.
 
 export type SatsValue =
   | string
@@ -12,14 +12,6 @@ export type SatsValue =
   | Uint8Array
   | SatsValue[]
   | { [key: string]: SatsValue };
-
-export const sats = {
-  some: (value: SatsValue): SatsValue => ({ some: value }),
-  none: (): SatsValue => ({ none: [] }),
-  identity: (hex: string): SatsValue => ({ __identity__: hex.startsWith('0x') ? hex : `0x${hex}` }),
-  timestamp: (microsSinceEpoch: number | bigint): SatsValue => ({ __timestamp_micros_since_unix_epoch__: microsSinceEpoch }),
-  duration: (micros: number | bigint): SatsValue => ({ __time_duration_micros__: micros }),
-};
 
 function hex(bytes: Uint8Array): string {
   let out = '';
