@@ -9,10 +9,13 @@ export type { ResultFile };
 export function keyNumbers(result: ResultFile) {
   const gate = gateMetrics(result);
   const m = result.metrics;
+  const latency = m[gate.latency]?.values;
+  // all zeros: no samples (k6 lists a thresholded trend even when nothing was measured)
+  const measured = latency && Object.values(latency).some((v) => v !== 0) ? latency : undefined;
   return {
     gate,
-    p95: m[gate.latency]?.values['p(95)'] ?? null,
-    p99: m[gate.latency]?.values['p(99)'] ?? null,
+    p95: measured?.['p(95)'] ?? null,
+    p99: measured?.['p(99)'] ?? null,
     throughput: m[gate.throughput]?.values.rate ?? null,
     errorRate: m[gate.errors]?.values.rate ?? null,
   };

@@ -4,18 +4,18 @@
 // or gate config stops the test before any request, and an existing baseline is never overwritten.
 import { SharedArray } from 'k6/data';
 import { bool, configErrorMessage, num, readConfig, str } from './config';
-import { DEFAULT_TOLERANCE, gateLimits, limitsToThresholds, type GateMetrics, type Limit, type ResultLike, type Tolerance, type ToleranceOverrides } from './gate';
+import { DEFAULT_TOLERANCE, TOLERANCE_RANGES, gateLimits, limitsToThresholds, type GateMetrics, type Limit, type ResultLike, type Tolerance, type ToleranceOverrides } from './gate';
 import { resultPath, resultsDir, summaryConfig } from './summary-config';
 
 const gateConfig = readConfig({
   BASELINE: str('', { allowed: 'a path to a result JSON file' }),
   GATE: bool(true),
   GATE_CONFIG: str('', { allowed: 'a path to a JSON file' }),
-  GATE_P95_RATIO: num(DEFAULT_TOLERANCE.p95Ratio, { min: 1 }),
-  GATE_P95_FLOOR_MS: num(DEFAULT_TOLERANCE.p95FloorMs, { min: 0 }),
-  GATE_THROUGHPUT_RATIO: num(DEFAULT_TOLERANCE.throughputRatio, { min: 0, max: 1 }),
-  GATE_THROUGHPUT_FLOOR: num(DEFAULT_TOLERANCE.throughputFloor, { min: 0 }),
-  GATE_MAX_ERROR_RATE: num(DEFAULT_TOLERANCE.maxErrorRate, { min: 0, max: 1 }),
+  GATE_P95_RATIO: num(DEFAULT_TOLERANCE.p95Ratio, TOLERANCE_RANGES.p95Ratio),
+  GATE_P95_FLOOR_MS: num(DEFAULT_TOLERANCE.p95FloorMs, TOLERANCE_RANGES.p95FloorMs),
+  GATE_THROUGHPUT_RATIO: num(DEFAULT_TOLERANCE.throughputRatio, TOLERANCE_RANGES.throughputRatio),
+  GATE_THROUGHPUT_FLOOR: num(DEFAULT_TOLERANCE.throughputFloor, TOLERANCE_RANGES.throughputFloor),
+  GATE_MAX_ERROR_RATE: num(DEFAULT_TOLERANCE.maxErrorRate, TOLERANCE_RANGES.maxErrorRate),
 });
 
 /** open() resolves relative paths against the script; resolve against the working directory instead. */
@@ -40,7 +40,7 @@ function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-function validateBaseline(value: unknown, path: string): ResultLike {
+function validateBaseline(value: unknown, path: string, gate: GateMetrics): ResultLike {
   const metrics = (value as ResultLike | null)?.metrics;
   const ok =
     typeof metrics === 'object' && metrics !== null && !Array.isArray(metrics) &&
@@ -48,10 +48,18 @@ function validateBaseline(value: unknown, path: string): ResultLike {
   if (!ok) {
     throw configErrorMessage([`baseline ${path} is malformed: it needs a metrics object of k6 summary metrics (a result file this library wrote); fix it, delete it, or point BASELINE elsewhere`]);
   }
+  // a baseline without the gate metrics (a failed run) would let every later run pass unjudged
+  const lacking = [
+    metrics[gate.latency]?.values['p(95)'] === undefined ? `${gate.latency} p(95)` : '',
+    metrics[gate.throughput]?.values.rate === undefined ? `${gate.throughput} rate` : '',
+  ].filter(Boolean);
+  if (lacking.length > 0) {
+    throw configErrorMessage([`baseline ${path} has no ${lacking.join(' and no ')} (a failed run?): delete it or promote a healthy run`]);
+  }
   return value as ResultLike;
 }
 
-function readOverrides(): { tolerance: Tolerance; overrides: ToleranceOverrides } {
+function readOverrides(gate: GateMetrics): { tolerance: Tolerance; overrides: ToleranceOverrides } {
   const tolerance: Tolerance = {
     p95Ratio: gateConfig.GATE_P95_RATIO,
     p95FloorMs: gateConfig.GATE_P95_FLOOR_MS,
@@ -59,18 +67,31 @@ function readOverrides(): { tolerance: Tolerance; overrides: ToleranceOverrides 
     throughputFloor: gateConfig.GATE_THROUGHPUT_FLOOR,
     maxErrorRate: gateConfig.GATE_MAX_ERROR_RATE,
   };
-  if (!gateConfig.GATE_CONFIG) return { tolerance, overrides: {} };
-  const file = readJsonFile(gateConfig.GATE_CONFIG, 'gate config') as { metrics?: ToleranceOverrides } | undefined;
-  if (file === undefined) throw configErrorMessage([`GATE_CONFIG='${gateConfig.GATE_CONFIG}' does not exist`]);
-  const known = Object.keys(DEFAULT_TOLERANCE);
-  for (const [metric, t] of Object.entries(file.metrics ?? {})) {
+  const path = gateConfig.GATE_CONFIG;
+  if (!path) return { tolerance, overrides: {} };
+  const file = readJsonFile(path, 'gate config');
+  if (file === undefined) throw configErrorMessage([`GATE_CONFIG='${path}' does not exist`]);
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const shape = `like {metrics: {${gate.latency}: {p95Ratio: 1.5}}}`;
+  if (!isObject(file) || !isObject(file.metrics ?? {})) throw configErrorMessage([`gate config ${path} must be an object ${shape}`]);
+  const gated = Object.values(gate);
+  const problems: string[] = [];
+  for (const [metric, t] of Object.entries((file.metrics ?? {}) as Record<string, unknown>)) {
+    if (!gated.includes(metric)) problems.push(`metrics.${metric} is not a gate metric of this script (${gated.join(', ')})`);
+    if (!isObject(t)) {
+      problems.push(`metrics.${metric} must be an object ${shape}`);
+      continue;
+    }
     for (const [key, value] of Object.entries(t)) {
-      if (!known.includes(key) || typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw configErrorMessage([`gate config ${gateConfig.GATE_CONFIG}: metrics.${metric}.${key}=${String(value)} is not valid, expected one of ${known.join(', ')} with a non-negative number`]);
+      const range = TOLERANCE_RANGES[key as keyof Tolerance];
+      if (!range) problems.push(`metrics.${metric}.${key} is not a tolerance (known: ${Object.keys(TOLERANCE_RANGES).join(', ')})`);
+      else if (typeof value !== 'number' || !(value >= range.min && value <= range.max)) {
+        problems.push(`metrics.${metric}.${key}=${String(value)} is not valid, expected a number ${range.max === Infinity ? `>= ${range.min}` : `from ${range.min} to ${range.max}`}`);
       }
     }
   }
-  return { tolerance, overrides: file.metrics ?? {} };
+  if (problems.length > 0) throw configErrorMessage(problems.map((p) => `gate config ${path}: ${p}`));
+  return { tolerance, overrides: (file.metrics ?? {}) as ToleranceOverrides };
 }
 
 export interface LoadedGate {
@@ -83,14 +104,23 @@ export interface LoadedGate {
   note?: string;
   /** RUN_NAME, or when unset: "baseline" while there is none, else "latest". */
   runName: string;
+  /** Whether this run would become the baseline (none exists and it is named baseline). */
+  becomesBaseline: boolean;
 }
 
-export function loadGate(scenario: string, gate: GateMetrics): LoadedGate {
+/**
+ * @param gateThroughput false under VU-based (closed-loop) profiles: there throughput follows latency,
+ *   which is gated, and swings with machine noise; under arrival-rate profiles it is the achieved rate.
+ */
+export function loadGate(scenario: string, gate: GateMetrics, gateThroughput: boolean): LoadedGate {
   const baselinePath = gateConfig.BASELINE || `${resultsDir}/baseline_${scenario}.json`;
   // SharedArray: the file is read and parsed once per k6 process, not once per VU.
   const shared = new SharedArray(`baseline:${baselinePath}`, () => {
     const value = readJsonFile(baselinePath, 'baseline');
-    return value === undefined ? [] : [validateBaseline(value, baselinePath)];
+    if (value === undefined && gateConfig.BASELINE) {
+      throw configErrorMessage([`BASELINE='${gateConfig.BASELINE}' does not exist: name an existing result file, or unset BASELINE to use ${resultsDir}/baseline_${scenario}.json`]);
+    }
+    return value === undefined ? [] : [validateBaseline(value, baselinePath, gate)];
   });
   const baseline = shared.length > 0 ? (shared[0] as ResultLike) : undefined;
   const runName = summaryConfig.RUN_NAME || (baseline ? 'latest' : 'baseline');
@@ -106,12 +136,13 @@ export function loadGate(scenario: string, gate: GateMetrics): LoadedGate {
       limits: [],
       thresholds: {},
       runName,
+      becomesBaseline: becomes,
       note: becomes
         ? `no baseline at ${baselinePath} yet: this run becomes the baseline`
         : `no baseline at ${baselinePath}: this run is the candidate baseline (promote it to make it the baseline)`,
     };
   }
-  const { tolerance, overrides } = readOverrides();
-  const limits = gateLimits(baseline, gate, tolerance, overrides);
-  return { baselinePath, baseline, limits, runName, thresholds: gateConfig.GATE ? limitsToThresholds(limits) : {} };
+  const { tolerance, overrides } = readOverrides(gate);
+  const limits = gateLimits(baseline, gate, tolerance, overrides).filter((l) => gateThroughput || l.kind !== 'throughput');
+  return { baselinePath, baseline, limits, runName, becomesBaseline: false, thresholds: gateConfig.GATE ? limitsToThresholds(limits) : {} };
 }

@@ -32,6 +32,15 @@ export const DEFAULT_TOLERANCE: Tolerance = {
   maxErrorRate: 0.01,
 };
 
+/** Allowed ranges of each tolerance: the same for the GATE_* variables and the gate config file. */
+export const TOLERANCE_RANGES: Record<keyof Tolerance, { min: number; max: number }> = {
+  p95Ratio: { min: 1, max: Infinity },
+  p95FloorMs: { min: 0, max: Infinity },
+  throughputRatio: { min: 0, max: 1 },
+  throughputFloor: { min: 0, max: Infinity },
+  maxErrorRate: { min: 0, max: 1 },
+};
+
 /** Per-metric tolerance overrides, e.g. from a gate config file. */
 export type ToleranceOverrides = Record<string, Partial<Tolerance>>;
 
@@ -145,7 +154,7 @@ function statsOf(metric: MetricSummary, trendStats: string[]): string[] {
   return [];
 }
 
-const COMPARABLE_META = ['scenario', 'profile', 'model', 'transport'];
+const COMPARABLE_META = ['script', 'workload', 'profile', 'model', 'transport'];
 
 export function diffResults(baseline: ResultLike, current: ResultLike, limits: Limit[]): Diff {
   const trendStats = current.options?.summaryTrendStats ?? baseline.options?.summaryTrendStats ?? ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
@@ -160,12 +169,15 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
   if (vusA !== undefined && vusB !== undefined && vusA !== vusB) notes.push(`runs differ in VUs: baseline ${vusA}, this run ${vusB}`);
 
   const gated = new Map(limits.map((l) => [`${l.metric}|${l.stat}`, l]));
+  // a latency trend of all zeros has no samples (k6 lists thresholded metrics even when nothing came)
+  const latencyNames = new Set(limits.filter((l) => l.kind === 'latency').map((l) => l.metric));
+  const noSamples = (name: string, m: MetricSummary) => latencyNames.has(name) && m.type === 'trend' && Object.values(m.values).every((v) => v === 0);
   const rows: DiffRow[] = [];
   const names = [...new Set([...Object.keys(baseline.metrics), ...Object.keys(current.metrics)])].sort();
   for (const name of names) {
     const a = baseline.metrics[name];
     const b = current.metrics[name];
-    if (!b) {
+    if (!b || noSamples(name, b)) {
       rows.push({ metric: name, stat: '', baseline: null, current: null, changePct: null, verdict: 'missing' });
       continue;
     }
@@ -193,8 +205,9 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
     }
   }
   for (const limit of limits) {
-    if (!current.metrics[limit.metric] && limit.kind !== 'errors') {
-      notes.push(`gate metric ${limit.metric} is missing from this run: it cannot be judged`);
+    const m = current.metrics[limit.metric];
+    if ((!m || noSamples(limit.metric, m)) && limit.kind !== 'errors') {
+      notes.push(`gate metric ${limit.metric} ${m ? 'has no samples in' : 'is missing from'} this run: it cannot be judged`);
     }
   }
   // a gate metric missing from the run cannot be judged: that fails the gate too, never a silent pass

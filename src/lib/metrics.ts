@@ -28,8 +28,8 @@ export type FailureCause = 'timeout' | 'connection' | 'validation' | 'server';
 
 export interface Transaction {
   kind: TransactionKind;
-  /** Measured duration of the operation in milliseconds. */
-  latencyMs: number;
+  /** Measured duration of the operation in milliseconds; absent when nothing could be timed. */
+  latencyMs?: number;
   ok: boolean;
   cause?: FailureCause;
   bytesRead?: number;
@@ -52,8 +52,10 @@ export function recordTransaction(t: Transaction): void {
   metrics.transactions.add(1, tags);
   metrics.transactionSuccess.add(t.ok, tags);
   metrics.errorRate.add(!t.ok, tags);
-  metrics.latency.add(t.latencyMs, tags);
-  latencyByKind[t.kind].add(t.latencyMs, tags);
+  if (t.latencyMs !== undefined) {
+    metrics.latency.add(t.latencyMs, tags);
+    latencyByKind[t.kind].add(t.latencyMs, tags);
+  }
   if (!t.ok) {
     metrics.transactionErrors.add(1, tags);
     if (t.cause === 'timeout') metrics.timeoutErrors.add(1, tags);

@@ -17,37 +17,72 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
 export type RunMeta = Record<string, string | number | boolean>;
 
 
+/** Why a run may not become the baseline: failed thresholds, no iterations, no gate samples. */
+function unfitForBaseline(data: SummaryData, gate: GateMetrics): string[] {
+  const reasons: string[] = [];
+  const failed = Object.entries(data.metrics).flatMap(([name, m]) =>
+    Object.entries(m.thresholds ?? {}).filter(([, t]) => !t.ok).map(([expr]) => `${name} ${expr}`),
+  );
+  if (failed.length > 0) reasons.push(`thresholds failed (${failed.join(', ')})`);
+  if (!data.metrics.iterations?.values.count) reasons.push('no iteration completed');
+  if (data.metrics[gate.latency]?.values['p(95)'] === undefined) reasons.push(`no ${gate.latency} samples`);
+  return reasons;
+}
+
 /**
  * Sets up a scenario's result handling: reads its baseline now (init), and returns the thresholds the
- * gate adds to the scenario's options and the handleSummary hook.
+ * gate adds to the scenario's options, the tags for every sample and the handleSummary hook.
+ * @param scenarioNames the k6 scenarios the profile built (k6's --vus/--duration flags replace them)
  */
-export function createRunReport(scenario: string, gate: GateMetrics, meta: RunMeta = {}) {
-  const loaded = loadGate(scenario, gate);
+export function createRunReport(
+  script: string,
+  gate: GateMetrics,
+  meta: RunMeta,
+  options: { gateThroughput: boolean; scenarioNames: string[] },
+) {
+  const loaded = loadGate(script, gate, options.gateThroughput);
   const run = loaded.runName;
   // Tags on every sample (InfluxDB/Grafana pick a run by testid). k6 takes options from the first
   // init only, so the timestamp is the same for every VU.
   const { TEST_ID } = readConfig({ TEST_ID: str('', { pattern: /^[A-Za-z0-9._:-]+$/, allowed: 'letters, digits, ".", "_", ":" or "-"' }) });
-  const testId = TEST_ID || `${scenario}-${run}-${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '')}`;
-  const tags = { script: scenario, run, testid: testId };
+  const testId = TEST_ID || `${script}-${run}-${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '')}`;
+  const tags = { script, run, testid: testId };
 
   function handleSummary(data: SummaryData): Record<string, string> {
     const { setup_data: dropped, ...rest } = data;
+    // the consolidated options: the run's real tags and scenarios (this VU's own init made other ones)
+    const ran = Object.keys(exec.test.options.scenarios ?? {}).sort();
+    const profileReplaced = ran.join() !== [...options.scenarioNames].sort().join();
+    // a failed first run must not become the baseline: it is kept as the candidate instead
+    const reasons = loaded.becomesBaseline ? unfitForBaseline(data, gate) : [];
+    const name = reasons.length > 0 ? 'candidate' : run;
     const result: SummaryData = {
-      // the consolidated options carry the tags of the run (this VU's own init made other ones)
-      meta: { scenario, run, testId: exec.test.options.tags?.testid ?? testId, finishedAt: new Date().toISOString(), baseline: loaded.baseline ? loaded.baselinePath : null, gate, ...meta },
+      meta: {
+        ...meta,
+        ...(profileReplaced ? { profile: `k6 options (${ran.join(', ') || 'default'})` } : {}),
+        script,
+        run: name,
+        testId: exec.test.options.tags?.testid ?? testId,
+        finishedAt: new Date().toISOString(),
+        baseline: loaded.baseline ? loaded.baselinePath : null,
+        gate,
+      },
       ...(maskSecretKeys(rest) as SummaryData),
       setup_data: dropped === undefined ? undefined : REDACTED,
     };
     const secrets = knownSecrets();
     const outputs: Record<string, string> = {};
-    let text = renderTextSummary(result, `${scenario} (run "${run}")`) + '\n';
-    const path = resultPath(run, scenario);
+    let text = renderTextSummary(result, `${script} (run "${name}")`) + '\n';
+    const path = resultPath(name, script);
     outputs[path] = JSON.stringify(result, null, 2);
     if (loaded.baseline) {
       const diff = diffResults(loaded.baseline, result as never, loaded.limits);
-      outputs[resultPath(run, scenario, '.diff.json')] = JSON.stringify({ baseline: loaded.baselinePath, ...diff }, null, 2);
-      outputs[resultPath(run, scenario, '.diff.md')] = renderDiffMarkdown(diff, `${scenario}: ${run} vs baseline`);
+      if (!options.gateThroughput) diff.notes.push(`${gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`);
+      outputs[resultPath(name, script, '.diff.json')] = JSON.stringify({ baseline: loaded.baselinePath, ...diff }, null, 2);
+      outputs[resultPath(name, script, '.diff.md')] = renderDiffMarkdown(diff, `${script}: ${name} vs baseline`);
       text += renderDiffText(diff) + '\n';
+    } else if (reasons.length > 0) {
+      text += `  NOT made the baseline: ${reasons.join('; ')}. Kept as ${path}; fix the run and run again (or promote it deliberately)\n\n`;
     } else if (loaded.note) {
       text += `  ${loaded.note}\n\n`;
     }

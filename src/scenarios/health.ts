@@ -5,7 +5,7 @@ import http from 'k6/http';
 import { check } from 'k6';
 import type { Options } from 'k6/options';
 import { bool, int, readConfig, url } from '../lib/config';
-import { readLoadConfig, loadScenarios } from '../lib/load';
+import { isArrivalRate, loadScenarios, readLoadConfig } from '../lib/load';
 import { mergeThresholds } from '../lib/gate';
 import { SUMMARY_TREND_STATS, createRunReport } from '../lib/summary';
 
@@ -16,16 +16,18 @@ const cfg = readConfig({
 });
 const load = readLoadConfig('smoke');
 
+const scenarios = loadScenarios(load, { healthCheck: 1 });
 const report = createRunReport(
   'health',
   { latency: 'http_req_duration', throughput: 'http_reqs', errors: 'http_req_failed' },
   { profile: load.profile, model: load.model, target: cfg.TARGET_URL },
+  { gateThroughput: isArrivalRate(load), scenarioNames: Object.keys(scenarios) },
 );
 
 export const options: Options = {
   tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
   summaryTrendStats: SUMMARY_TREND_STATS,
-  scenarios: loadScenarios(load, { healthCheck: 1 }),
+  scenarios,
   thresholds: mergeThresholds(
     {
       http_req_duration: [`p(90)<${cfg.HEALTH_P90_MS}`], // seed 003's threshold: 15 ms

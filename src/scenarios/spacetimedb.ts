@@ -8,8 +8,8 @@ import exec from 'k6/execution';
 import type { Options } from 'k6/options';
 import { Client } from 'k6/x/spacetimedb';
 import { configErrorMessage } from '../lib/config';
-import { loadScenarios, readLoadConfig } from '../lib/load';
-import { metrics } from '../lib/metrics';
+import { isArrivalRate, loadScenarios, readLoadConfig } from '../lib/load';
+import { metrics, recordTransaction } from '../lib/metrics';
 import { mergeThresholds } from '../lib/gate';
 import { SUMMARY_TREND_STATS, createRunReport } from '../lib/summary';
 import { readSpacetimeConfig, type ScenarioName } from '../lib/spacetimedb/config';
@@ -52,24 +52,26 @@ const weights: Record<string, number> =
     ? { counterScenario: cfg.COUNTER_WEIGHT, messageScenario: cfg.MESSAGE_WEIGHT, mixedScenario: cfg.MIXED_WEIGHT }
     : { [EXEC[cfg.SCENARIO]]: 1 };
 
+const scenarios = loadScenarios(load, weights);
 const report = createRunReport(
   'spacetimedb',
   { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
   {
     profile: load.profile,
     model: load.model,
-    scenario: cfg.SCENARIO,
+    workload: cfg.SCENARIO,
     transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
     database: cfg.SPACETIME_DATABASE,
     batchSize: cfg.BATCH_SIZE,
     messageSize: cfg.MESSAGE_SIZE,
   },
+  { gateThroughput: isArrivalRate(load), scenarioNames: Object.keys(scenarios) },
 );
 
 export const options: Options = {
   tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
   summaryTrendStats: SUMMARY_TREND_STATS,
-  scenarios: loadScenarios(load, weights),
+  scenarios,
   thresholds: mergeThresholds(
     { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },
     report.thresholds, // the regression gate against the baseline, when there is one
@@ -98,17 +100,20 @@ interface Session {
 }
 
 let session: Session | undefined;
+/** Minted once per VU and kept even when building the session fails, so retries reuse it. */
+let vuToken: string | undefined;
+let sessionFailureLogged = false;
 
-async function vuSession(): Promise<Session> {
-  if (session) return session;
-  const token = cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_CONN_TIMEOUT).token;
-  const vuName = `vu-${runTag}-${exec.vu.idInTest}`;
+const vuName = () => `vu-${runTag}-${exec.vu.idInTest}`;
+
+async function openSession(): Promise<Session> {
+  vuToken ??= cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_CONN_TIMEOUT).token;
   const counterId = `counter-${runTag}-${exec.vu.idInTest}`;
   const transport: Transport = cfg.USE_WEBSOCKET
     ? new WebSocketTransport(
         new Client({
           url: cfg.wsUrl,
-          token,
+          token: vuToken,
           connectTimeoutMs: cfg.SPACETIME_CONN_TIMEOUT,
           requestTimeoutMs: cfg.SPACETIME_REQ_TIMEOUT,
           pingIntervalMs: cfg.SPACETIME_PING_INTERVAL,
@@ -116,20 +121,41 @@ async function vuSession(): Promise<Session> {
           retryDelayMs: cfg.SPACETIME_RETRY_DELAY,
         }),
       )
-    : new HttpTransport(new SpacetimeHttpClient(cfg.httpUrl, cfg.SPACETIME_DATABASE, token, cfg.SPACETIME_REQ_TIMEOUT));
-  session = { transport, vuName, counterId };
+    : new HttpTransport(new SpacetimeHttpClient(cfg.httpUrl, cfg.SPACETIME_DATABASE, vuToken, cfg.SPACETIME_REQ_TIMEOUT));
   if (transport instanceof WebSocketTransport) {
     // The server puts into the caller's TransactionUpdate only the rows its subscriptions match, so
     // subscribe to this VU's own rows: the table counters then come from what the server sent.
+    // (The client sends the subscription again after every reconnect.)
     const sub = await transport.subscribe([
       `SELECT * FROM counters WHERE id = ${sqlString(counterId)}`,
-      `SELECT * FROM messages WHERE sender = ${sqlString(vuName)}`,
-      `SELECT * FROM users WHERE name = ${sqlString(vuName)}`,
+      `SELECT * FROM messages WHERE sender = ${sqlString(vuName())}`,
+      `SELECT * FROM users WHERE name = ${sqlString(vuName())}`,
     ]);
     spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
     if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
   }
-  return session;
+  return { transport, vuName: vuName(), counterId };
+}
+
+/**
+ * The VU's session, opened on first use. When it cannot be opened (identity refused, server gone),
+ * the iteration counts as a failed transaction and a failed check, and the next one tries again:
+ * never an iteration skipped without a trace.
+ */
+async function vuSession(checks: Record<string, (ok: boolean) => boolean>): Promise<Session | undefined> {
+  if (session) return session;
+  try {
+    session = await openSession();
+    return session;
+  } catch (error) {
+    recordTransaction({ kind: 'write', ok: false, cause: 'connection' });
+    check(false, checks);
+    if (!sessionFailureLogged) {
+      sessionFailureLogged = true;
+      console.error(`VU ${exec.vu.idInTest}: no SpacetimeDB session (${String(error)}); counted as failed transactions until it opens`);
+    }
+    return undefined;
+  }
 }
 
 // ---- the scenarios --------------------------------------------------------------------------------
@@ -158,11 +184,13 @@ async function increment(s: Session, checks: Record<string, (ok: boolean) => boo
 }
 
 export async function counterScenario(): Promise<void> {
-  await increment(await vuSession(), CHECKS.counter);
+  const s = await vuSession(CHECKS.counter);
+  if (s) await increment(s, CHECKS.counter);
 }
 
 export async function messageScenario(): Promise<void> {
-  const s = await vuSession();
+  const s = await vuSession(CHECKS.message);
+  if (!s) return;
   const id = nextId('msg');
   const result = await s.transport.call('create_message', encodeArgs([id, s.vuName, messageContent(id), new Date().toISOString()]));
   recordCall(result, 'write', s.transport.kind === 'websocket');
@@ -170,7 +198,8 @@ export async function messageScenario(): Promise<void> {
 }
 
 export async function usersScenario(): Promise<void> {
-  const s = await vuSession();
+  const s = await vuSession(CHECKS.user);
+  if (!s) return;
   const id = nextId('user');
   const args = [id, `user_${id}`, `${id}@bench.test`, s.vuName, 18 + (sequence % 60), new Date().toISOString(), sequence % 2 === 0];
   const result = await s.transport.call('create_user', encodeArgs(args));
@@ -179,7 +208,8 @@ export async function usersScenario(): Promise<void> {
 }
 
 export async function mixedScenario(): Promise<void> {
-  const s = await vuSession();
+  const s = await vuSession(CHECKS.write);
+  if (!s) return;
   if (Math.random() < cfg.READ_WRITE_RATIO) {
     const result = await s.transport.read(`SELECT * FROM counters WHERE id = ${sqlString(s.counterId)}`);
     recordRead(result, s.transport.kind === 'websocket');
@@ -190,7 +220,8 @@ export async function mixedScenario(): Promise<void> {
 }
 
 export async function batchScenario(): Promise<void> {
-  const s = await vuSession();
+  const s = await vuSession(CHECKS.batch);
+  if (!s) return;
   const argsJson = encodeArgs([s.counterId, 1]);
   const calls = Array.from({ length: cfg.BATCH_SIZE }, () => ({ reducer: 'increment', argsJson }));
   const started = Date.now(); // ms resolution: k6 has no finer clock in scripts
@@ -205,9 +236,16 @@ export async function batchScenario(): Promise<void> {
  * and a SubscribeSingle (timed to SubscribeApplied); then close.
  */
 export async function websocketStressScenario(): Promise<void> {
+  try {
+    vuToken ??= cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_CONN_TIMEOUT).token;
+  } catch (error) {
+    check(false, CHECKS.connected);
+    console.error(`VU ${exec.vu.idInTest}: ${String(error)}`);
+    return;
+  }
   const client = new Client({
     url: cfg.wsUrl,
-    token: cfg.SPACETIME_TOKEN || undefined,
+    token: vuToken, // one identity per VU: the churn is in connections, not identities
     connectTimeoutMs: cfg.SPACETIME_CONN_TIMEOUT,
     requestTimeoutMs: cfg.SPACETIME_REQ_TIMEOUT,
     pingIntervalMs: 0,
@@ -226,7 +264,11 @@ export async function websocketStressScenario(): Promise<void> {
     }
     check(connected, CHECKS.connected);
     if (!connected) return;
-    const subscribed = [await transport.subscribe(['SELECT * FROM counters']), await transport.subscribeSingle('SELECT * FROM messages')];
+    // this VU's rows only: subscription latency then measures the subscription, not the table size
+    const subscribed = [
+      await transport.subscribe([`SELECT * FROM counters WHERE id = ${sqlString(`counter-${runTag}-${exec.vu.idInTest}`)}`]),
+      await transport.subscribeSingle(`SELECT * FROM messages WHERE sender = ${sqlString(vuName())}`),
+    ];
     for (const sub of subscribed) {
       spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
       if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);

@@ -94,6 +94,54 @@ describe('regression gate', () => {
     expect(bad.stderr).toContain('metrics.http_req_duration.p95Ratio=lots is not valid');
   });
 
+  it('a failed first run does not become the baseline: it is kept as the candidate', async () => {
+    target.setFaults({ failureRate: 0.5 });
+    const out = await run();
+    expect(out.exitCode).toBe(99);
+    expect(existsSync(join(results.dir, 'baseline_health.json'))).toBe(false);
+    expect(existsSync(join(results.dir, 'candidate_health.json'))).toBe(true);
+    expect(out.stdout).toContain('NOT made the baseline: thresholds failed (http_req_failed rate<0.01)');
+    expect(readResult(join(results.dir, 'candidate_health.json')).meta.run).toBe('candidate');
+  });
+
+  it('a baseline without the gate metrics (a failed run) is refused, not silently passed', async () => {
+    writeFileSync(join(results.dir, 'baseline_health.json'), JSON.stringify({ meta: {}, metrics: { http_reqs: { type: 'counter', values: { count: 2, rate: 1 } } } }));
+    const out = await run({ RUN_NAME: 'y' });
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain('has no http_req_duration p(95) (a failed run?): delete it or promote a healthy run');
+    expect(target.stats().served).toEqual({});
+  });
+
+  it('a BASELINE that does not exist and a malformed GATE_CONFIG stop the run with their names', async () => {
+    const missing = await run({ BASELINE: join(results.dir, 'typo.json') });
+    expect(missing.exitCode).toBe(107);
+    expect(missing.stderr).toContain(`BASELINE='${join(results.dir, 'typo.json')}' does not exist`);
+    await makeBaseline();
+    const config = join(results.dir, 'gate.json');
+    for (const [content, message] of [
+      ['null', 'must be an object like {metrics: {http_req_duration: {p95Ratio: 1.5}}}'],
+      ['{"metrics":{"http_req_duration":null}}', 'metrics.http_req_duration must be an object'],
+      ['{"metrics":{"http_req_duraton":{"p95Ratio":2}}}', 'metrics.http_req_duraton is not a gate metric of this script (http_req_duration, http_reqs, http_req_failed)'],
+      ['{"metrics":{"http_req_duration":{"p95Ratio":0.5}}}', 'metrics.http_req_duration.p95Ratio=0.5 is not valid, expected a number >= 1'],
+    ]) {
+      writeFileSync(config, content);
+      const out = await run({ RUN_NAME: 'cfg', GATE_CONFIG: config });
+      expect(out.exitCode, content).toBe(107);
+      expect(out.stderr).toContain(message);
+      expect(out.stderr).not.toContain('TypeError');
+    }
+  });
+
+  it('under a VU-based profile throughput is reported but not gated (it follows latency, which is)', async () => {
+    const first = await run({ LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '2s' });
+    expect(first.exitCode).toBe(0);
+    target.setFaults({ latencyMs: BASE_DELAY + 1 }); // fewer iterations, p(95) within tolerance
+    const out = await run({ LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '2s', RUN_NAME: 'vus' });
+    expect(out.exitCode, out.stdout.slice(-2000)).toBe(0);
+    expect(out.stdout).toContain('http_reqs is not gated under a VU-based profile');
+    expect(out.stdout).not.toMatch(/✗ http_reqs/);
+  });
+
   it('a malformed baseline stops the run before any request and overwrites nothing', async () => {
     const path = join(results.dir, 'baseline_health.json');
     writeFileSync(path, '{"metrics": ');

@@ -78,7 +78,11 @@ describe.each([
     expect(count(result, 'records_written_total')).toBe(calls);
     expect(result.metrics.checks.values.rate).toBe(1);
     expect(out.stdout).toContain(`✓ ${check}`);
-    if (scenario === 'batch') expect(result.metrics.batch_latency_ms.values.avg).toBeGreaterThanOrEqual(0);
+    if (scenario === 'batch') {
+      // every iteration is one batch of 5 calls, timed as a whole
+      expect(calls).toBe(5 * count(result, 'iterations'));
+      expect(result.metrics.batch_latency_ms.values.max).toBeGreaterThan(0);
+    }
     if (transport === 'websocket') {
       // rows come from the caller's TransactionUpdate: the first increment of a VU's counter inserts, the rest update
       const rows = count(result, 'spacetime_table_inserts_total') + count(result, 'spacetime_table_updates_total');
@@ -143,7 +147,10 @@ describe('over websocket only', () => {
     expect(count(result, 'connection_errors_total')).toBeGreaterThanOrEqual(drops);
     expect(count(result, 'spacetime_reconnect_attempts_total')).toBeGreaterThan(0);
     const calls = count(result, 'spacetime_reducer_calls_total');
-    expect(sandbox.counts().committed.increment).toBe(calls - count(result, 'spacetime_reducer_errors_total'));
+    const committedCalls = calls - count(result, 'spacetime_reducer_errors_total');
+    expect(sandbox.counts().committed.increment).toBe(committedCalls);
+    // the client subscribes again after each reconnect, so every committed call still carries its row
+    expect(count(result, 'spacetime_table_inserts_total') + count(result, 'spacetime_table_updates_total')).toBe(committedCalls);
     expect(out.stderr).not.toMatch(/panic|TypeError|ReferenceError/);
   });
 
@@ -221,6 +228,47 @@ describe('fail fast in setup', () => {
     } finally {
       await stub.close();
     }
+  });
+
+  it('a VU that cannot open its session counts failed transactions instead of passing silently', async () => {
+    const stub = await startHttpTarget({
+      routes: [
+        { method: 'GET', path: /^\/v1\/ping$/, name: 'ping', handle: (_q, res) => sendText(res, 200, '') },
+        { method: 'GET', path: /^\/v1\/database\/benchmark$/, name: 'info', handle: (_q, res) => sendJson(res, 200, {}) },
+        { method: 'GET', path: /^\/v1\/database\/benchmark\/schema$/, name: 'schema', handle: (_q, res) => sendText(res, 200, MODULE_DEF_V9_JSON, 'application/json') },
+        { method: 'POST', path: /^\/v1\/identity$/, name: 'identity', handle: (_q, res) => sendText(res, 503, 'identity service down') },
+      ],
+    });
+    try {
+      const runName = 'nosession';
+      const out = await runK6({
+        script: 'dist/spacetimedb.js',
+        env: env(stub.port, { LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '1s', RUN_NAME: runName }),
+      });
+      expect(out.exitCode).toBe(99);
+      const result = readResult(join(results.dir, `${runName}_spacetimedb.json`));
+      const failed = count(result, 'transactions_total');
+      expect(failed).toBeGreaterThan(0);
+      expect(count(result, 'connection_errors_total')).toBe(failed);
+      expect(result.metrics.transaction_success_rate.values.rate).toBe(0);
+      expect(out.stderr).toContain('no SpacetimeDB session');
+      expect(out.stderr).toContain('did not mint an identity (POST /v1/identity answered 503)');
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('weights that leave a scenario without any rate are refused in init, naming the variables', async () => {
+    const zero = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { SCENARIO: '', COUNTER_WEIGHT: '0', MESSAGE_WEIGHT: '0', MIXED_WEIGHT: '0' }) });
+    expect(zero.exitCode).toBe(107);
+    expect(zero.stderr).toContain('COUNTER_WEIGHT, MESSAGE_WEIGHT and MIXED_WEIGHT are all 0');
+    const tiny = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { SCENARIO: '', LOAD_PROFILE: 'tps100', COUNTER_WEIGHT: '0.001' }) });
+    expect(tiny.exitCode).toBe(107);
+    expect(tiny.stderr).toContain('under LOAD_PROFILE=tps100 the weights leave counterScenario with less than 1 iteration/s');
+    const tooLong = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { SPACETIME_REQ_TIMEOUT: '90000000' }) });
+    expect(tooLong.exitCode).toBe(107);
+    expect(tooLong.stderr).toContain("SPACETIME_REQ_TIMEOUT='90000000' is not valid, expected an integer from 1 to 86400000");
+    expect(sandbox.stats().served).toEqual({});
   });
 
   it('an invalid number stops k6 in init with the variable named', async () => {

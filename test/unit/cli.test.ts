@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareTable, promote } from '../../tools/cli/main';
+import { describeDatabase } from '../../tools/history/store';
 
 const result = (p95: number, rate: number, run: string) =>
   JSON.stringify({
@@ -55,5 +56,12 @@ describe('compare', () => {
     expect(table).toContain('| p(95) ms | 10.000 | 12.000 (+20.0%) |');
     expect(table).toContain('| p(99) ms | 20.000 | 24.000 |');
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('history database description', () => {
+  it('never shows user, password or query parameters of HISTORY_DATABASE_URL', () => {
+    expect(describeDatabase('postgres://bench:s3cr3t@db.internal:5433/k6?password=also-secret')).toBe('db.internal:5433/k6');
+    expect(describeDatabase('not a url with s3cr3t')).toBe('(HISTORY_DATABASE_URL, not shown)');
   });
 });

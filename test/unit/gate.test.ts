@@ -85,6 +85,15 @@ describe('diffResults', () => {
     expect(diff.passed).toBe(false);
   });
 
+  it('treats a latency trend of all zeros as no samples: the gate fails, nothing "improved"', () => {
+    const current = result(10, 100, 0);
+    current.metrics.latency_ms.values = { avg: 0, 'p(95)': 0 };
+    const diff = diffResults(base, current, limits);
+    expect(diff.passed).toBe(false);
+    expect(diff.rows.find((r) => r.metric === 'latency_ms')?.verdict).toBe('missing');
+    expect(diff.notes).toContain('gate metric latency_ms has no samples in this run: it cannot be judged');
+  });
+
   it('renders a terminal summary naming the regression', () => {
     const text = renderDiffText(diffResults(base, result(15, 100, 0), limits));
     expect(text).toContain('REGRESSION');

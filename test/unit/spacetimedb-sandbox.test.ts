@@ -130,10 +130,13 @@ describe('SpacetimeDB sandbox', () => {
       expect(sb.counts().identitiesMinted).toBe(before + 1);
 
       // A request with the token is that identity; one without mints a fresh identity every time.
-      const withToken = await fetch(`${base}/v1/database/benchmark`, { headers: { authorization: `Bearer ${minted.token}` } });
+      // (The schema answer names it in a header, as the host does; database info does not.)
+      const withToken = await fetch(`${base}/v1/database/benchmark/schema?version=9`, { headers: { authorization: `Bearer ${minted.token}` } });
       expect(withToken.headers.get('spacetime-identity')).toBe(minted.identity);
       expect(sb.counts().identitiesMinted).toBe(before + 1);
-      const anonymous = await fetch(`${base}/v1/database/benchmark`);
+      const info = await fetch(`${base}/v1/database/benchmark`, { headers: { authorization: `Bearer ${minted.token}` } });
+      expect(info.headers.get('spacetime-identity')).toBeNull();
+      const anonymous = await fetch(`${base}/v1/database/benchmark/schema?version=9`);
       expect(anonymous.headers.get('spacetime-identity')).not.toBe(minted.identity);
       expect(sb.counts().identitiesMinted).toBe(before + 2);
 

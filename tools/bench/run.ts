@@ -11,6 +11,14 @@ import { startSpacetimeSandbox, type SpacetimeSandbox } from '../sandbox/spaceti
 import { measure, type Measurement } from './measure.ts';
 import { appendToBenchmarks, renderSections, type Section } from './report.ts';
 import { scratchDir } from '../../test/support/results.ts';
+import { parseDurationMs } from '../../src/lib/config.ts';
+
+/** Seconds of a k6 duration given to the benchmark; a clear error for a bad one. */
+function seconds(name: string, value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined || ms <= 0) throw new Error(`${name}=${value} is not a k6 duration like 15s or 1m`);
+  return ms / 1000;
+}
 
 const VUS = Number(process.env.BENCH_VUS ?? 10);
 const DURATION = process.env.BENCH_DURATION ?? '15s';
@@ -105,12 +113,12 @@ async function websocketVsHttp(resultsDir: string): Promise<Section> {
 }
 
 async function counterVsBareWebSocket(resultsDir: string): Promise<Section> {
-  const seconds = Number(DURATION.replace(/s$/, ''));
+  const duration = seconds('BENCH_DURATION', DURATION);
   const [bare, ours] = await withSandbox(async (_sandbox, env) => [
     await measure({
       label: 'bare ws counter', script: 'tools/bench/bare/spacetimedb-counter.js', vus: VUS,
       args: ['--vus', String(VUS), '--iterations', String(VUS)],
-      env: { ...env, DURATION_MS: String(seconds * 1000) }, resultFile: join(resultsDir, 'bare_ws.json'),
+      env: { ...env, DURATION_MS: String(duration * 1000) }, resultFile: join(resultsDir, 'bare_ws.json'),
     }),
     await measure({
       label: 'library ws counter', script: 'dist/spacetimedb.js', vus: VUS, args: ['--vus', String(VUS), '--duration', DURATION],
@@ -137,7 +145,7 @@ async function counterVsBareWebSocket(resultsDir: string): Promise<Section> {
 
 async function achievedRate(resultsDir: string): Promise<Section> {
   const steady = process.env.BENCH_RATE_DURATION ?? '20s';
-  const requested = 1000 * Number(steady.replace(/s$/, ''));
+  const requested = 1000 * seconds('BENCH_RATE_DURATION', steady);
   const run = await withSandbox((_sandbox, env) =>
     measure({
       label: 'tps1000', script: 'dist/spacetimedb.js', vus: 100, args: [],
@@ -145,13 +153,16 @@ async function achievedRate(resultsDir: string): Promise<Section> {
       resultFile: join(resultsDir, 'tps1000_spacetimedb.json'),
     }),
   );
-  const achieved = run.iterations / requested;
+  // achieved = calls the server committed for the client, not just iterations started
+  const committed = countOf(run, 'spacetime_reducer_calls_total') - countOf(run, 'spacetime_reducer_errors_total');
+  const achieved = committed / requested;
   return {
     title: 'Achieved vs requested rate: SpacetimeDB counter under tps1000 (WebSocket)',
     notes: [`constant-arrival-rate 1000/s for ${steady} (${requested} iterations requested).`],
     rows: [
-      { name: 'iterations', value: String(run.iterations) },
-      { name: 'achieved / requested', value: `${(achieved * 100).toFixed(2)}%`, goal: '>= 99%', met: achieved >= 0.99 },
+      { name: 'iterations started', value: String(run.iterations) },
+      { name: 'committed calls', value: String(committed) },
+      { name: 'achieved (committed) / requested', value: `${(achieved * 100).toFixed(2)}%`, goal: '>= 99%', met: achieved >= 0.99 },
       { name: 'dropped iterations', value: String(run.droppedIterations), goal: '0', met: run.droppedIterations === 0 },
       { name: 'reducer p(95) latency', value: `${(run.summary.spacetime_reducer_latency_ms?.values['p(95)'] ?? NaN).toFixed(2)} ms` },
     ],

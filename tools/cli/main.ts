@@ -2,7 +2,7 @@
 // show the trend from history. Every k6 run goes through tools/k6.ts (offline hygiene variables).
 import { Command, InvalidArgumentError } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
@@ -74,6 +74,7 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
       const hasBaseline = existsSync(baselinePath(results, script));
       const run = options.run ?? (options.compare ? shortCommit() : hasBaseline ? 'latest' : 'baseline');
       console.log(`\n▶ ${script}: run "${run}"${hasBaseline ? ' (gated against the baseline)' : ''}`);
+      const startedAt = Date.now();
       const out = await runK6({
         script: `dist/${script}.js`,
         env: { RUN_NAME: run, RESULTS_DIR: results },
@@ -83,15 +84,21 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
       });
       const code = out.exitCode ?? 1;
       if (code !== 0 && exitCode === 0) exitCode = code;
-      const resultPath = resultPathOf(results, run, script);
-      const diffMarkdownPath = resultPathOf(results, run, script, '.diff.md');
-      runs.push({ script, run, exitCode: code, resultPath, diffMarkdownPath: existsSync(diffMarkdownPath) ? diffMarkdownPath : undefined });
-      if (!existsSync(resultPath)) {
-        console.error(`✗ ${script}: k6 exited ${code} without writing ${resultPath}`);
+      // a first run that failed is kept as the candidate, not as the baseline (see the summary hook)
+      const written = [run, ...(run === 'baseline' ? ['candidate'] : [])]
+        .map((name) => ({ name, path: resultPathOf(results, name, script) }))
+        .find(({ path }) => existsSync(path) && statSync(path).mtimeMs >= startedAt - 1000);
+      if (!written) {
+        // nothing this run wrote: an older file of the same name must not be recorded again
+        console.error(`✗ ${script}: k6 exited ${code} without writing a result in ${results}`);
+        runs.push({ script, run, exitCode: code, resultPath: resultPathOf(results, run, script) });
         continue;
       }
-      writeFileSync(resultPathOf(results, run, script, '.summary'), out.stdout);
-      const diffPath = resultPathOf(results, run, script, '.diff.json');
+      const resultPath = written.path;
+      const diffMarkdownPath = resultPathOf(results, written.name, script, '.diff.md');
+      runs.push({ script, run: written.name, exitCode: code, resultPath, diffMarkdownPath: existsSync(diffMarkdownPath) ? diffMarkdownPath : undefined });
+      writeFileSync(resultPathOf(results, written.name, script, '.summary'), out.stdout);
+      const diffPath = resultPathOf(results, written.name, script, '.diff.json');
       const passed = existsSync(diffPath) ? (readResultDiff(diffPath) ?? null) : null;
       await history.append(historyRecord(readResultFile(resultPath), resultPath, passed));
       console.log(`  recorded in ${history.where}`);

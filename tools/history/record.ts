@@ -28,8 +28,8 @@ export function historyRecord(result: ResultFile, resultPath: string, passed: bo
   const str = (v: unknown) => (v === undefined || v === null ? null : String(v));
   return {
     test_date: str(meta.finishedAt) ?? new Date().toISOString(),
-    test_type: str(meta.scenario) ?? basename(resultPath).replace(/^[^_]*_|\.json$/g, ''),
-    database_type: str(meta.transport ?? meta.database ?? meta.target),
+    test_type: str(meta.script) ?? str(meta.scenario) ?? basename(resultPath).replace(/^[^_]*_|\.json$/g, ''),
+    database_type: str(meta.transport ?? meta.target),
     run_name: str(meta.run) ?? basename(resultPath).split('_')[0],
     test_id: str(meta.testId),
     profile: str(meta.profile),

@@ -70,8 +70,7 @@ export class PostgresHistory implements HistoryStore {
 
   constructor(url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: 2 });
-    // the URL may hold a password: never show it
-    this.where = `PostgreSQL ${url.replace(/\/\/[^@/]*@/, '//***@')} (table benchmark_results)`;
+    this.where = `PostgreSQL ${describeDatabase(url)} (table benchmark_results)`;
   }
   readonly where: string;
 
@@ -104,6 +103,16 @@ export class PostgresHistory implements HistoryStore {
 
   close(): Promise<void> {
     return this.pool.end();
+  }
+}
+
+/** Host, port and database of a PostgreSQL URL: never its user, password or query parameters. */
+export function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname || '/'}`;
+  } catch {
+    return '(HISTORY_DATABASE_URL, not shown)';
   }
 }
 

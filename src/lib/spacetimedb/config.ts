@@ -1,8 +1,10 @@
 // Every variable of seed 000's tables, read once per VU with the shared config reader.
-import { bool, int, num, oneOf, readConfig, secret, str } from '../config';
+import { bool, configErrorMessage, int, num, oneOf, readConfig, secret, str } from '../config';
 
 export const SCENARIOS = ['counter', 'message', 'users', 'mixed', 'batch', 'websocketStress'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+const DAY_MS = 86_400_000;
 
 export function readSpacetimeConfig(env?: Record<string, string | undefined>) {
   const c = readConfig(
@@ -21,15 +23,19 @@ export function readSpacetimeConfig(env?: Record<string, string | undefined>) {
       COUNTER_WEIGHT: num(0.4, { min: 0 }),
       MESSAGE_WEIGHT: num(0.3, { min: 0 }),
       MIXED_WEIGHT: num(0.3, { min: 0 }),
-      SPACETIME_CONN_TIMEOUT: int(10_000, { min: 1 }),
-      SPACETIME_REQ_TIMEOUT: int(30_000, { min: 1 }),
-      SPACETIME_PING_INTERVAL: int(30_000, { min: 0 }),
+      // the extension accepts at most a day for each of these
+      SPACETIME_CONN_TIMEOUT: int(10_000, { min: 1, max: DAY_MS }),
+      SPACETIME_REQ_TIMEOUT: int(30_000, { min: 1, max: DAY_MS }),
+      SPACETIME_PING_INTERVAL: int(30_000, { min: 0, max: DAY_MS }),
       SPACETIME_MAX_RETRIES: int(3, { min: 0, max: 100 }),
-      SPACETIME_RETRY_DELAY: int(1000, { min: 0 }),
+      SPACETIME_RETRY_DELAY: int(1000, { min: 0, max: DAY_MS }),
       DISCARD_RESPONSE_BODIES: bool(false),
     },
     env,
   );
+  if (c.SCENARIO === 'all' && c.COUNTER_WEIGHT + c.MESSAGE_WEIGHT + c.MIXED_WEIGHT <= 0) {
+    throw configErrorMessage(['COUNTER_WEIGHT, MESSAGE_WEIGHT and MIXED_WEIGHT are all 0: give at least one a weight above 0, or pick one SCENARIO']);
+  }
   const host = c.SPACETIME_HOST.includes(':') && !c.SPACETIME_HOST.startsWith('[') ? `[${c.SPACETIME_HOST}]` : c.SPACETIME_HOST;
   const authority = `${host}:${c.SPACETIME_PORT}`;
   return {

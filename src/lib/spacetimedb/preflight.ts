@@ -62,16 +62,21 @@ export function preflight(
     exec.test.abort(`${httpUrl} refused the token (GET /v1/database/${database}: ${info.status}): check SPACETIME_TOKEN`);
   }
   // responseType text: DISCARD_RESPONSE_BODIES must not hide the schema from this check
-  // The host names the caller's identity in a response header: SPACETIME_IDENTITY must be the token's.
-  const actual = info.headers['Spacetime-Identity'];
-  if (expectedIdentity && token && actual && normalizeIdentity(actual) !== normalizeIdentity(expectedIdentity)) {
-    exec.test.abort(
-      `SPACETIME_IDENTITY is ${normalizeIdentity(expectedIdentity)} but SPACETIME_TOKEN belongs to identity ${normalizeIdentity(actual)}: fix one of them (or leave SPACETIME_IDENTITY empty)`,
-    );
-  }
   const schema = http.get(`${httpUrl}/v1/database/${database}/schema?version=9`, { timeout, headers, tags: { name: 'preflight' }, responseType: 'text' });
   if (schema.status !== 200) {
     exec.test.abort(`could not read the schema of '${database}' (GET .../schema?version=9: ${schema.status || schema.error})`);
+  }
+  // The host names the caller's identity in a header of the schema answer (not of database info):
+  // SPACETIME_IDENTITY must be the token's.
+  const actual = schema.headers['Spacetime-Identity'];
+  if (expectedIdentity && token) {
+    if (!actual) {
+      exec.test.abort(`SPACETIME_IDENTITY is set, but ${httpUrl} did not name the token's identity (no spacetime-identity header on the schema answer): leave SPACETIME_IDENTITY empty`);
+    } else if (normalizeIdentity(actual) !== normalizeIdentity(expectedIdentity)) {
+      exec.test.abort(
+        `SPACETIME_IDENTITY is ${normalizeIdentity(expectedIdentity)} but SPACETIME_TOKEN belongs to identity ${normalizeIdentity(actual)}: fix one of them (or leave SPACETIME_IDENTITY empty)`,
+      );
+    }
   }
   const problems = missingReducers(parseReducers(schema.body as string), needed);
   if (problems.length > 0) {

@@ -126,8 +126,9 @@ export async function startSpacetimeSandbox(options: SpacetimeSandboxOptions = {
       handle: (req, res, [name]) => {
         const caller = authenticate(req, res);
         if (!caller) return;
-        if (!isDatabase(dbName(name))) return respond(res, caller, 404, TEXT_HEADERS, 'No such database.');
-        respond(res, caller, 200, JSON_HEADERS, databaseInfo);
+        // like the host's db_info: plain JSON, without the spacetime-identity headers schema() sends
+        if (!isDatabase(dbName(name))) return sendText(res, 404, 'No such database.');
+        sendText(res, 200, databaseInfo, JSON_HEADERS);
       },
     },
     {

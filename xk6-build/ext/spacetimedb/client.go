@@ -67,6 +67,7 @@ type Counters struct {
 	ReconnectAttempts   int64
 	Pings               int64
 	UnmatchedFailures   int64
+	SubscriptionErrors  int64 // re-subscriptions after a reconnect that failed (error or timeout)
 }
 
 // Indexes of the counts in counters.
@@ -79,6 +80,7 @@ const (
 	ctrDrops
 	ctrReconnects
 	ctrUnmatched
+	ctrSubErrors
 	ctrPings
 	numCounters
 )
@@ -101,6 +103,7 @@ func (n *counters) take() Counters {
 		ReconnectAttempts:   n.n[ctrReconnects].Swap(0),
 		Pings:               n.n[ctrPings].Swap(0),
 		UnmatchedFailures:   n.n[ctrUnmatched].Swap(0),
+		SubscriptionErrors:  n.n[ctrSubErrors].Swap(0),
 	}
 }
 
@@ -128,6 +131,7 @@ type op struct {
 	queries []string
 	query   string
 	done    func(Outcome)
+	resub   bool // a re-subscription after a reconnect: no JS promise waits for it
 
 	// guarded by Client.mu
 	finished  bool
@@ -184,6 +188,12 @@ type Client struct {
 	reqID        uint32
 	queryID      uint32
 	msgSeq       uint64
+
+	// The subscriptions re-sent after every (re)dial, so that the server keeps putting the rows they
+	// match into this client's TransactionUpdates: the query list of the latest successful legacy
+	// Subscribe (each one replaces the previous set) and every successful SubscribeSingle query.
+	legacySubs []string
+	singleSubs []string
 
 	ctr     *counters
 	onCount func() // called after every count but pings (set before the first operation)
@@ -247,11 +257,14 @@ func (c *Client) CallReducer(ctx context.Context, reducer, args string, flags ui
 }
 
 // Subscribe sends a legacy Subscribe and calls done with its InitialSubscription's outcome.
+// Once answered 'ok', its queries are re-sent after every reconnect (replacing the previous Subscribe's,
+// as on the server), until Close.
 func (c *Client) Subscribe(ctx context.Context, queries []string, done func(Outcome)) {
-	c.start(ctx, &op{kind: kindSubscribe, queries: queries, done: done})
+	c.start(ctx, &op{kind: kindSubscribe, queries: append([]string(nil), queries...), done: done})
 }
 
-// SubscribeSingle sends a SubscribeSingle with a fresh query id.
+// SubscribeSingle sends a SubscribeSingle with a fresh query id. Once answered 'ok', the query is re-sent
+// (with a new query id) after every reconnect, until Close.
 func (c *Client) SubscribeSingle(ctx context.Context, query string, done func(Outcome)) {
 	c.start(ctx, &op{kind: kindSingle, query: query, done: done})
 }
@@ -264,6 +277,7 @@ func (c *Client) OneOffQuery(ctx context.Context, query string, done func(Outcom
 // Close closes the socket with code 1000; pending operations end as dropped.
 func (c *Client) Close() {
 	c.mu.Lock()
+	c.legacySubs, c.singleSubs = nil, nil // a closed session's subscriptions are not re-sent
 	conn := c.conn
 	var ops []*op
 	if conn != nil {
@@ -295,10 +309,8 @@ func (c *Client) Close() {
 func (c *Client) start(ctx context.Context, o *op) {
 	o.created = time.Now()
 	c.mu.Lock()
-	o.timer = time.AfterFunc(c.opts.RequestTimeout, func() {
-		c.finish(o, Outcome{Status: StatusTimeout,
-			Err: fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)})
-	})
+	// The request timer starts when the frame is written (send): while connecting, an operation is
+	// bounded by the connect attempts (it ends 'dropped' with the connect error) and by ctx.
 	if ctx != nil && ctx.Done() != nil {
 		o.stopCtx = context.AfterFunc(ctx, func() {
 			c.finish(o, Outcome{Status: StatusDropped, Err: "abandoned: the k6 iteration was interrupted"})
@@ -390,6 +402,10 @@ func (c *Client) send(conn *wsConn, o *op) {
 	}
 	now := time.Now()
 	o.sent = now
+	o.timer = time.AfterFunc(c.opts.RequestTimeout, func() {
+		c.finish(o, Outcome{Status: StatusTimeout,
+			Err: fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)})
+	})
 	c.mu.Unlock()
 	_ = conn.ws.SetWriteDeadline(now.Add(c.opts.RequestTimeout))
 	err := conn.ws.WriteMessage(websocket.TextMessage, conn.buf)
@@ -491,20 +507,65 @@ func (c *Client) ensureConn(ctx context.Context, env DialEnv) (*wsConn, ConnectR
 	c.mu.Unlock()
 
 	d.conn, d.res = c.dialWithRetries(ctx, env)
+	if d.conn != nil {
+		go c.readLoop(d.conn)
+		// Operations waiting for this dial (d.done) or arriving meanwhile (c.dial is still set) are
+		// sent after the re-subscriptions, so the first call on the new socket already gets its rows.
+		c.resubscribe(d.conn)
+	}
 	c.mu.Lock()
 	c.dial = nil
 	if d.conn != nil {
-		c.conn = d.conn
+		if d.conn.dead {
+			d.conn, d.res = nil, ConnectResult{Attempts: d.res.Attempts, ConnectTime: d.res.ConnectTime,
+				Err: fmt.Errorf("spacetimedb: the connection to %s was lost right after it was opened", c.opts.URL)}
+		} else {
+			c.conn = d.conn
+		}
 	}
 	c.mu.Unlock()
-	if d.conn != nil {
-		go c.readLoop(d.conn)
-		if c.opts.PingInterval > 0 {
-			go c.pingLoop(d.conn)
-		}
+	if d.conn != nil && c.opts.PingInterval > 0 {
+		go c.pingLoop(d.conn)
 	}
 	close(d.done)
 	return d.conn, d.res
+}
+
+// resubscribe re-sends the remembered subscriptions on a new socket (nothing on a first dial). Their
+// answers end no JS promise; one that fails (error or timeout) is counted as a subscription error.
+// One dropped with its socket is not: it is re-sent after the next reconnect.
+func (c *Client) resubscribe(conn *wsConn) {
+	c.mu.Lock()
+	legacy, singles := c.legacySubs, c.singleSubs
+	c.mu.Unlock()
+	done := func(out Outcome) {
+		if out.Status == StatusError || out.Status == StatusTimeout {
+			c.count(ctrSubErrors)
+		}
+	}
+	now := time.Now()
+	if len(legacy) > 0 {
+		c.send(conn, &op{kind: kindSubscribe, queries: legacy, done: done, resub: true, created: now})
+	}
+	for _, q := range singles {
+		c.send(conn, &op{kind: kindSingle, query: q, done: done, resub: true, created: now})
+	}
+}
+
+// rememberLocked records the subscription of o, which has just succeeded, for resubscribe.
+func (c *Client) rememberLocked(o *op) {
+	switch {
+	case o.resub:
+	case o.kind == kindSubscribe:
+		c.legacySubs = o.queries // the slices are never modified in place: resubscribe shares them
+	case o.kind == kindSingle:
+		for _, q := range c.singleSubs {
+			if q == o.query {
+				return
+			}
+		}
+		c.singleSubs = append(c.singleSubs[:len(c.singleSubs):len(c.singleSubs)], o.query)
+	}
 }
 
 func (c *Client) dialWithRetries(ctx context.Context, env DialEnv) (*wsConn, ConnectResult) {
@@ -742,6 +803,9 @@ func (c *Client) resolve(conn *wsConn, reqID uint32, kind opKind, at time.Time, 
 		return
 	}
 	c.unlinkLocked(o)
+	if out.Status == StatusOK {
+		c.rememberLocked(o)
+	}
 	c.mu.Unlock()
 	c.complete(o, out, at)
 }

@@ -416,3 +416,155 @@ func TestPings(t *testing.T) {
 	time.Sleep(130 * time.Millisecond)
 	assert.GreaterOrEqual(t, c.TakeCounters().Pings, int64(3))
 }
+
+func subscribe(t *testing.T, c *Client, queries ...string) Outcome {
+	t.Helper()
+	return query(t, func(d func(Outcome)) { c.Subscribe(context.Background(), queries, d) })
+}
+
+func subscribeSingle(t *testing.T, c *Client, q string) Outcome {
+	t.Helper()
+	return query(t, func(d func(Outcome)) { c.SubscribeSingle(context.Background(), q, d) })
+}
+
+// sentAll waits until n sends are counted (a frame's send may be counted just after its answer).
+func sentAll(t *testing.T, c *Client, n int64) {
+	t.Helper()
+	require.Eventually(t, func() bool { return c.ctr.n[ctrSent].Load() == n }, 5*time.Second, time.Millisecond)
+}
+
+func waitClosed(t *testing.T, c *Client) {
+	t.Helper()
+	require.Eventually(t, func() bool { return !c.IsOpen() }, 5*time.Second, time.Millisecond)
+}
+
+// After a drop the remembered subscriptions are re-sent on the new socket before the operation that
+// reconnects, so the server puts the caller's rows into its very first update again.
+func TestSubscriptionsAreResentAfterAReconnect(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t)
+	f.rowsNeedSubscription.Store(true)
+	c := testClient(t, f, nil)
+
+	o := call(t, c, "increment")
+	require.Equal(t, StatusCommitted, o.Status)
+	assert.Equal(t, 0, o.Inserts, "no subscription: no rows")
+	require.Equal(t, StatusOK, subscribe(t, c, "SELECT * FROM counters", "SELECT * FROM users").Status)
+	require.Equal(t, StatusOK, subscribeSingle(t, c, "SELECT * FROM messages").Status)
+	require.Equal(t, StatusError, subscribeSingle(t, c, "SELECT * FROM nope").Status)  // not remembered
+	require.Equal(t, StatusOK, subscribeSingle(t, c, "SELECT * FROM messages").Status) // remembered once
+	assert.Equal(t, 1, call(t, c, "increment").Inserts)
+	c.TakeCounters()
+
+	f.dropAll()
+	waitClosed(t, c)
+	o = call(t, c, "increment") // reconnects
+	require.Equal(t, StatusCommitted, o.Status, o.Err)
+	assert.Equal(t, 1, o.Inserts, "the first call after the reconnect gets its rows")
+	assert.Equal(t, 1, o.Deletes)
+	assert.Equal(t, []string{"counters"}, o.Tables)
+	frames := f.framesOn(1002)
+	require.Len(t, frames, 3)
+	assert.Equal(t, `{"Subscribe":{"query_strings":["SELECT * FROM counters","SELECT * FROM users"],"request_id":7}}`, frames[0])
+	assert.Equal(t, `{"SubscribeSingle":{"query":"SELECT * FROM messages","request_id":8,"query_id":{"id":4}}}`, frames[1])
+	assert.Contains(t, frames[2], `{"CallReducer":{"reducer":"increment"`)
+	assert.Equal(t, uint32(9), o.RequestID)
+	sentAll(t, c, 3)
+	n := c.TakeCounters()
+	assert.Equal(t, int64(1), n.Drops)
+	assert.Equal(t, int64(3), n.MessagesSent)
+	assert.Equal(t, int64(4), n.MessagesReceived) // IdentityToken, InitialSubscription, SubscribeApplied, the update
+	assert.Equal(t, int64(0), n.SubscriptionErrors)
+	assert.Equal(t, int64(0), n.UnmatchedFailures)
+
+	// A later legacy Subscribe replaces the remembered list, as it replaces the server's set.
+	require.Equal(t, StatusOK, subscribe(t, c, "SELECT * FROM counters WHERE id = 'c1'").Status)
+	f.dropAll()
+	waitClosed(t, c)
+	o = query(t, func(d func(Outcome)) { c.OneOffQuery(context.Background(), "SELECT * FROM counters", d) })
+	require.Equal(t, StatusOK, o.Status)
+	frames = f.framesOn(1003)
+	require.Len(t, frames, 3)
+	assert.Equal(t, `{"Subscribe":{"query_strings":["SELECT * FROM counters WHERE id = 'c1'"],"request_id":11}}`, frames[0])
+	assert.Contains(t, frames[1], `"SubscribeSingle":{"query":"SELECT * FROM messages"`)
+	assert.Contains(t, frames[2], `"OneOffQuery"`)
+
+	// connect() waits for the re-subscriptions too; close() forgets them.
+	f.dropAll()
+	waitClosed(t, c)
+	require.NoError(t, connect(t, c).Err)
+	require.Eventually(t, func() bool { return len(f.framesOn(1004)) == 2 }, 5*time.Second, time.Millisecond)
+	c.Close()
+	o = call(t, c, "increment")
+	require.Equal(t, StatusCommitted, o.Status)
+	assert.Equal(t, 0, o.Inserts)
+	frames = f.framesOn(1005)
+	require.Len(t, frames, 1)
+	assert.Contains(t, frames[0], `"CallReducer"`)
+}
+
+func TestFailedResubscriptionsAreCounted(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t)
+	f.rowsNeedSubscription.Store(true)
+	c := testClient(t, f, func(o *Options) { o.RequestTimeout = 300 * time.Millisecond })
+	require.Equal(t, StatusOK, subscribe(t, c, "SELECT * FROM counters").Status)
+	require.Equal(t, StatusOK, subscribeSingle(t, c, "SELECT * FROM messages").Status)
+	c.TakeCounters()
+
+	f.failSubscriptions.Store(true)
+	f.dropAll()
+	waitClosed(t, c)
+	o := call(t, c, "increment")
+	require.Equal(t, StatusCommitted, o.Status)
+	assert.Equal(t, 0, o.Inserts)
+	// the refusals are read before the call's answer
+	sentAll(t, c, 3)
+	n := c.TakeCounters()
+	assert.Equal(t, int64(2), n.SubscriptionErrors)
+	assert.Equal(t, int64(3), n.MessagesSent)
+	assert.Equal(t, int64(0), n.UnmatchedFailures, "the legacy refusal (request id 0) ends the re-subscription")
+
+	// still remembered: re-sent (and answered) after the next drop
+	f.failSubscriptions.Store(false)
+	f.dropAll()
+	waitClosed(t, c)
+	o = call(t, c, "increment")
+	require.Equal(t, StatusCommitted, o.Status)
+	assert.Equal(t, 1, o.Inserts)
+	assert.Equal(t, int64(0), c.TakeCounters().SubscriptionErrors)
+
+	// an unanswered re-subscription ends by timeout and counts too
+	f.dropAll()
+	waitClosed(t, c)
+	f.ignoreFrames.Store(true)
+	require.NoError(t, connect(t, c).Err)
+	require.Eventually(t, func() bool { return c.ctr.n[ctrSubErrors].Load() == 2 }, 5*time.Second, time.Millisecond)
+}
+
+// The request timer starts when the frame is written: an operation waiting for a socket ends with
+// the connect error ('dropped'), never 'timeout', however long the connect attempts take.
+func TestRequestTimeoutDoesNotIncludeConnecting(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t)
+	f.refuse.Store(100)
+	c := testClient(t, f, func(o *Options) {
+		o.RequestTimeout = 50 * time.Millisecond
+		o.MaxRetries = 2
+		o.RetryDelay = 80 * time.Millisecond
+	})
+	o := call(t, c, "increment")
+	assert.Equal(t, StatusDropped, o.Status)
+	assert.Contains(t, o.Err, "could not connect")
+	assert.Contains(t, o.Err, "after 3 attempt(s)")
+	assert.GreaterOrEqual(t, o.Latency, 160*time.Millisecond)
+
+	f.refuse.Store(2) // the third attempt, 160 ms later, gets through: the call is answered
+	o = call(t, c, "increment")
+	assert.Equal(t, StatusCommitted, o.Status, o.Err)
+	assert.Less(t, o.Latency, 50*time.Millisecond, "latency is measured from the write")
+
+	o = call(t, c, "silent") // once written, the timer runs
+	assert.Equal(t, StatusTimeout, o.Status)
+	assert.GreaterOrEqual(t, o.Latency, 50*time.Millisecond)
+}

@@ -29,12 +29,19 @@ type fakeServer struct {
 	protocols    []string
 	auth         []string
 	frames       []string
+	connFrames   map[int64][]string // the frames received, by connection id
 	connections  atomic.Int64
 	refuse       atomic.Int64 // refuse this many upgrades with HTTP 503 first
 	nextConnID   atomic.Int64
 	closeAll     []*websocket.Conn
 	senders      []func(string)
 	ignoreFrames atomic.Bool
+
+	// rowsNeedSubscription: like SpacetimeDB, a caller's committed update carries only the rows its
+	// connection's subscriptions match (here: no rows at all on a connection without one).
+	rowsNeedSubscription atomic.Bool
+	// failSubscriptions: every Subscribe / SubscribeSingle is refused.
+	failSubscriptions atomic.Bool
 }
 
 func newFakeServer(t *testing.T) *fakeServer {
@@ -84,6 +91,13 @@ func (f *fakeServer) received() []string {
 	return append([]string(nil), f.frames...)
 }
 
+// framesOn returns the frames received on the connection with id connID (the first is 1001).
+func (f *fakeServer) framesOn(connID int64) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.connFrames[connID]...)
+}
+
 var upgrader = websocket.Upgrader{Subprotocols: []string{Subprotocol}}
 
 func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +133,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	f.senders = append(f.senders, send)
 	f.mu.Unlock()
 	send(fmt.Sprintf(`{"IdentityToken":{"identity":{"__identity__":"0xc200aa"},"token":"tok","connection_id":{"__connection_id__":%d}}}`, connID))
+	subscribed := false
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
@@ -126,6 +141,10 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Lock()
 		f.frames = append(f.frames, string(data))
+		if f.connFrames == nil {
+			f.connFrames = map[int64][]string{}
+		}
+		f.connFrames[connID] = append(f.connFrames[connID], string(data))
 		f.mu.Unlock()
 		if f.ignoreFrames.Load() {
 			continue
@@ -144,6 +163,10 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 				Flags     int    `json:"flags"`
 			}
 			_ = json.Unmarshal(msg["CallReducer"], &cr)
+			if f.rowsNeedSubscription.Load() && !subscribed && cr.Reducer == "increment" {
+				send(fakeTx(connID, `{"Committed":{"tables":[]}}`, cr.Reducer, cr.RequestID))
+				continue
+			}
 			if !f.callReducer(ws, send, connID, cr.Reducer, cr.RequestID) {
 				return
 			}
@@ -153,10 +176,11 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 				RequestID uint32   `json:"request_id"`
 			}
 			_ = json.Unmarshal(msg["Subscribe"], &s)
-			if strings.Contains(strings.Join(s.Queries, ";"), "nope") {
+			if strings.Contains(strings.Join(s.Queries, ";"), "nope") || f.failSubscriptions.Load() {
 				send(fakeTx(connID, `{"Failed":"no such table: nope"}`, "", 0))
 				continue
 			}
+			subscribed = true
 			send(fmt.Sprintf(`{"InitialSubscription":{"database_update":{"tables":[{"table_id":1,"table_name":"counters","num_rows":3,"updates":[{"deletes":[],"inserts":["{\"id\":\"a\"}","{\"id\":\"b\"}","{\"id\":\"c, ]\"}"]}]}]},"request_id":%d,"total_host_execution_duration":{"__time_duration_micros__":5}}}`, s.RequestID))
 		case msg["SubscribeSingle"] != nil:
 			var s struct {
@@ -167,10 +191,11 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 				} `json:"query_id"`
 			}
 			_ = json.Unmarshal(msg["SubscribeSingle"], &s)
-			if strings.Contains(s.Query, "nope") {
+			if strings.Contains(s.Query, "nope") || f.failSubscriptions.Load() {
 				send(fmt.Sprintf(`{"SubscriptionError":{"total_host_execution_duration_micros":3,"request_id":{"some":%d},"query_id":{"some":%d},"table_id":{"none":[]},"error":"no such table: nope"}}`, s.RequestID, s.QueryID.ID))
 				continue
 			}
+			subscribed = true
 			send(fmt.Sprintf(`{"SubscribeApplied":{"request_id":%d,"total_host_execution_duration_micros":3,"query_id":{"id":%d},"rows":{"table_id":1,"table_name":"counters","table_rows":{"deletes":[],"inserts":["{}","{}"]}}}}`, s.RequestID, s.QueryID.ID))
 		case msg["OneOffQuery"] != nil:
 			var q struct {

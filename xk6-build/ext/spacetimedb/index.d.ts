@@ -8,7 +8,10 @@ declare module 'k6/x/spacetimedb' {
     token?: string;
     /** Default 10000. Also bounds the wait for the IdentityToken. */
     connectTimeoutMs?: number;
-    /** Default 30000: a call/subscription with no answer by then resolves with status 'timeout'. */
+    /**
+     * Default 30000: a call/subscription with no answer this long after its frame was written resolves with
+     * status 'timeout'. Connecting is not included: one that cannot connect resolves 'dropped' with the error.
+     */
     requestTimeoutMs?: number;
     /** Default 30000: the client sends a WebSocket ping this often while connected (0 = off). */
     pingIntervalMs?: number;
@@ -66,7 +69,8 @@ declare module 'k6/x/spacetimedb' {
    * spacetime_ws_connections_total, spacetime_ws_connection_errors_total (failed dial attempts),
    * spacetime_connection_drops_total (sockets closed by the server or lost), spacetime_reconnect_attempts_total,
    * spacetime_unmatched_failures_total (Failed updates for this connection with request_id 0: unknown
-   * reducer, bad arguments; no call can be matched). Scripts must not define them with another type.
+   * reducer, bad arguments; no call can be matched), spacetime_subscription_errors_total (re-subscriptions
+   * after a reconnect that were refused or unanswered). Scripts must not define them with another type.
    */
   export class Client {
     constructor(options: ClientOptions);
@@ -78,14 +82,18 @@ declare module 'k6/x/spacetimedb' {
      * argsJson is the JSON text of the arguments array, e.g. '["c1",1]' (sent as the CallReducer `args` string).
      */
     callReducer(reducer: string, argsJson: string, flags?: number): Promise<CallOutcome>;
-    /** Legacy Subscribe -> InitialSubscription (rows = total inserts), or a Failed TransactionUpdate -> 'error'. */
+    /**
+     * Legacy Subscribe -> InitialSubscription (rows = total inserts), or a Failed TransactionUpdate -> 'error'.
+     * Once 'ok', its queries are re-sent on every new socket after a drop (before any waiting call), replacing
+     * the previous subscribe()'s, until close().
+     */
     subscribe(queries: string[]): Promise<QueryOutcome>;
-    /** SubscribeSingle with a fresh query_id -> SubscribeApplied / SubscriptionError. */
+    /** SubscribeSingle with a fresh query_id -> SubscribeApplied / SubscriptionError. Once 'ok', re-sent after every reconnect, until close(). */
     subscribeSingle(query: string): Promise<QueryOutcome>;
     /** OneOffQuery with a fresh message_id (hex) -> OneOffQueryResponse. */
     oneOffQuery(query: string): Promise<QueryOutcome>;
     isOpen(): boolean;
-    /** Closes the socket (code 1000); pending calls resolve 'dropped'. The next operation reconnects. */
+    /** Closes the socket (code 1000); pending calls resolve 'dropped'. The next operation reconnects, without re-sending the subscriptions. */
     close(): void;
   }
 }

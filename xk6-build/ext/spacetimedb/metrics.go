@@ -22,6 +22,7 @@ var metricNames = [numCounters]string{
 	ctrDrops:       "spacetime_connection_drops_total",
 	ctrReconnects:  "spacetime_reconnect_attempts_total",
 	ctrUnmatched:   "spacetime_unmatched_failures_total",
+	ctrSubErrors:   "spacetime_subscription_errors_total",
 }
 
 // pushEvery bounds how long counts wait while a VU always has an operation in flight.

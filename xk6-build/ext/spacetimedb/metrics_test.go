@@ -115,6 +115,7 @@ func TestMetricsAreRegisteredAsCounters(t *testing.T) {
 		"spacetime_subscription_updates_total", "spacetime_ws_connections_total",
 		"spacetime_ws_connection_errors_total", "spacetime_connection_drops_total",
 		"spacetime_reconnect_attempts_total", "spacetime_unmatched_failures_total",
+		"spacetime_subscription_errors_total",
 	}
 	for _, name := range want {
 		m := vu.registry.Get(name)
@@ -216,10 +217,12 @@ func TestIdleCountsArePushedExactly(t *testing.T) {
 	vu.waitTotals(t, add(want, map[string]float64{"spacetime_connection_drops_total": 1}))
 	end2()
 
-	// the reconnect of a third iteration; then, with its context done, an update waits for TestEnd
+	// the reconnect of a third iteration, which re-sends the subscription (its answer is read after
+	// connect() settles: pushed by a goroutine); then, with its context done, an update waits for TestEnd
 	end3 := iter(`(async () => { const c = await client.connect(); if (c.reused) throw new Error('reused'); })()`)
 	vu.waitTotals(t, add(want, map[string]float64{
-		"spacetime_ws_connections_total": 1, "spacetime_reconnect_attempts_total": 1, "spacetime_ws_messages_received_total": 1,
+		"spacetime_ws_connections_total": 1, "spacetime_reconnect_attempts_total": 1, "spacetime_ws_messages_received_total": 2,
+		"spacetime_ws_messages_sent_total": 1,
 	}))
 	end3()
 	f.broadcast(lightUpdate)
@@ -311,4 +314,32 @@ func TestEventTypeNamed(t *testing.T) {
 	assert.Equal(t, fakeEventType(2), typ)
 	_, ok = eventTypeNamed(subscribe, "Exit")
 	assert.False(t, ok)
+}
+
+// A re-subscription refused after a reconnect has no promise: it is counted (and pushed) as a
+// subscription error, to the Counter the scripts use for their own failed subscriptions.
+func TestFailedResubscriptionIsPushed(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t)
+	vu := jsVU(t)
+	require.NoError(t, iteration(t, vu.Runtime, fmt.Sprintf(`(async () => {
+		globalThis.client = new Client({ url: %q, pingIntervalMs: 0, retryDelayMs: 1 });
+		const s = await client.subscribe(['SELECT * FROM counters']);
+		if (s.status !== 'ok') throw new Error(JSON.stringify(s));
+	})()`, f.url())))
+	want := map[string]float64{
+		"spacetime_ws_connections_total": 1, "spacetime_ws_messages_sent_total": 1, "spacetime_ws_messages_received_total": 2,
+	}
+	vu.waitTotals(t, want)
+	f.failSubscriptions.Store(true)
+	f.dropAll()
+	vu.waitTotals(t, add(want, map[string]float64{"spacetime_connection_drops_total": 1}))
+	require.NoError(t, iteration(t, vu.Runtime, `(async () => {
+		const o = await client.callReducer('increment', '[]');
+		if (o.status !== 'committed') throw new Error(JSON.stringify(o));
+	})()`))
+	vu.waitTotals(t, add(want, map[string]float64{
+		"spacetime_ws_connections_total": 1, "spacetime_reconnect_attempts_total": 1, "spacetime_ws_messages_sent_total": 2,
+		"spacetime_ws_messages_received_total": 3, "spacetime_subscription_errors_total": 1,
+	}))
 }
