@@ -32,7 +32,7 @@ describe('health scenario', () => {
     expect(count(result, 'dropped_iterations')).toBe(0);
     expect(count(result, 'http_reqs')).toBe(target.stats().served.health);
     expect(result.metrics.checks.values.rate).toBe(1);
-    expect(result.meta).toMatchObject({ scenario: 'health', run: 'tps100', profile: 'tps100' });
+    expect(result.meta).toMatchObject({ script: 'health', run: 'tps100', profile: 'tps100' });
     expect(out.stdout).toContain('█ health (run "tps100")');
     expect(out.stdout).toContain('✓ health status is 200');
   });
