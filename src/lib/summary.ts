@@ -4,7 +4,9 @@
 // out of all of it.
 import exec from 'k6/execution';
 import { knownSecrets, readConfig, str } from './config';
-import { diffResults, renderDiffMarkdown, renderDiffText, type GateMetrics } from './gate';
+import type { Options, Scenario } from 'k6/options';
+import { diffResults, mergeThresholds, renderDiffMarkdown, renderDiffText, type GateMetrics } from './gate';
+import { isArrivalRate, type LoadConfig } from './load';
 import { loadGate } from './baseline';
 import { REDACTED, maskSecretKeys, scrubText } from './redact';
 import { resultPath } from './summary-config';
@@ -30,17 +32,14 @@ function unfitForBaseline(data: SummaryData, gate: GateMetrics): string[] {
 }
 
 /**
- * Sets up a scenario's result handling: reads its baseline now (init), and returns the thresholds the
- * gate adds to the scenario's options, the tags for every sample and the handleSummary hook.
- * @param scenarioNames the k6 scenarios the profile built (k6's --vus/--duration flags replace them)
+ * Sets up a script's run: reads its baseline now (init) and returns the options every script shares
+ * (its profile's scenarios, the tags of every sample, the trend stats, its own thresholds merged with
+ * the gate's) and the handleSummary hook.
  */
-export function createRunReport(
-  script: string,
-  gate: GateMetrics,
-  meta: RunMeta,
-  options: { gateThroughput: boolean; scenarioNames: string[] },
-) {
-  const loaded = loadGate(script, gate, options.gateThroughput);
+export function createRunReport(script: string, gate: GateMetrics, meta: RunMeta, load: LoadConfig, scenarios: Record<string, Scenario>) {
+  const gateThroughput = isArrivalRate(load);
+  const scenarioNames = Object.keys(scenarios);
+  const loaded = loadGate(script, gate, gateThroughput);
   const run = loaded.runName;
   // Tags on every sample (InfluxDB/Grafana pick a run by testid). k6 takes options from the first
   // init only, so the timestamp is the same for every VU.
@@ -52,12 +51,14 @@ export function createRunReport(
     const { setup_data: dropped, ...rest } = data;
     // the consolidated options: the run's real tags and scenarios (this VU's own init made other ones)
     const ran = Object.keys(exec.test.options.scenarios ?? {}).sort();
-    const profileReplaced = ran.join() !== [...options.scenarioNames].sort().join();
+    const profileReplaced = ran.join() !== [...scenarioNames].sort().join();
     // a failed first run must not become the baseline: it is kept as the candidate instead
     const reasons = loaded.becomesBaseline ? unfitForBaseline(data, gate) : [];
     const name = reasons.length > 0 ? 'candidate' : run;
     const result: SummaryData = {
       meta: {
+        profile: load.profile,
+        model: load.model,
         ...meta,
         ...(profileReplaced ? { profile: `k6 options (${ran.join(', ') || 'default'})` } : {}),
         script,
@@ -77,7 +78,7 @@ export function createRunReport(
     outputs[path] = JSON.stringify(result, null, 2);
     if (loaded.baseline) {
       const diff = diffResults(loaded.baseline, result as never, loaded.limits);
-      if (!options.gateThroughput) diff.notes.push(`${gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`);
+      if (!gateThroughput) diff.notes.push(`${gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`);
       outputs[resultPath(name, script, '.diff.json')] = JSON.stringify({ baseline: loaded.baselinePath, ...diff }, null, 2);
       outputs[resultPath(name, script, '.diff.md')] = renderDiffMarkdown(diff, `${script}: ${name} vs baseline`);
       text += renderDiffText(diff) + '\n';
@@ -92,5 +93,13 @@ export function createRunReport(
     return outputs;
   }
 
-  return { thresholds: loaded.thresholds, tags, handleSummary, runName: run };
+  /** The options every script shares, with the script's own thresholds. */
+  const options = (ownThresholds: Record<string, string[]>): Options => ({
+    scenarios,
+    tags, // script, run and testid on every sample (InfluxDB / Grafana)
+    summaryTrendStats: SUMMARY_TREND_STATS,
+    thresholds: mergeThresholds(ownThresholds, loaded.thresholds), // plus the gate, when there is a baseline
+  });
+
+  return { options, handleSummary, runName: run };
 }

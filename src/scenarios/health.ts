@@ -5,9 +5,8 @@ import http from 'k6/http';
 import { check } from 'k6';
 import type { Options } from 'k6/options';
 import { bool, int, readConfig, url } from '../lib/config';
-import { isArrivalRate, loadScenarios, readLoadConfig } from '../lib/load';
-import { mergeThresholds } from '../lib/gate';
-import { SUMMARY_TREND_STATS, createRunReport } from '../lib/summary';
+import { loadScenarios, readLoadConfig } from '../lib/load';
+import { createRunReport } from '../lib/summary';
 
 const cfg = readConfig({
   TARGET_URL: url('http://127.0.0.1:8080'),
@@ -16,25 +15,19 @@ const cfg = readConfig({
 });
 const load = readLoadConfig('smoke');
 
-const scenarios = loadScenarios(load, { healthCheck: 1 });
 const report = createRunReport(
   'health',
   { latency: 'http_req_duration', throughput: 'http_reqs', errors: 'http_req_failed' },
-  { profile: load.profile, model: load.model, target: cfg.TARGET_URL },
-  { gateThroughput: isArrivalRate(load), scenarioNames: Object.keys(scenarios) },
+  { target: cfg.TARGET_URL },
+  load,
+  loadScenarios(load, { healthCheck: 1 }),
 );
 
 export const options: Options = {
-  tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
-  summaryTrendStats: SUMMARY_TREND_STATS,
-  scenarios,
-  thresholds: mergeThresholds(
-    {
-      http_req_duration: [`p(90)<${cfg.HEALTH_P90_MS}`], // seed 003's threshold: 15 ms
-      http_req_failed: ['rate<0.01'], // a health check that fails is not healthy, however fast it fails
-    },
-    report.thresholds, // the regression gate against the baseline, when there is one
-  ),
+  ...report.options({
+    http_req_duration: [`p(90)<${cfg.HEALTH_P90_MS}`], // seed 003's threshold: 15 ms
+    http_req_failed: ['rate<0.01'], // a health check that fails is not healthy, however fast it fails
+  }),
   discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
 };
 

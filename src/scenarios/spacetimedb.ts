@@ -8,10 +8,9 @@ import exec from 'k6/execution';
 import type { Options } from 'k6/options';
 import { Client } from 'k6/x/spacetimedb';
 import { configErrorMessage } from '../lib/config';
-import { isArrivalRate, loadScenarios, readLoadConfig } from '../lib/load';
+import { loadScenarios, readLoadConfig } from '../lib/load';
 import { metrics, recordTransaction } from '../lib/metrics';
-import { mergeThresholds } from '../lib/gate';
-import { SUMMARY_TREND_STATS, createRunReport } from '../lib/summary';
+import { createRunReport } from '../lib/summary';
 import { readSpacetimeConfig, type ScenarioName } from '../lib/spacetimedb/config';
 import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
 import { spacetimeMetrics } from '../lib/spacetimedb/metrics';
@@ -52,30 +51,22 @@ const weights: Record<string, number> =
     ? { counterScenario: cfg.COUNTER_WEIGHT, messageScenario: cfg.MESSAGE_WEIGHT, mixedScenario: cfg.MIXED_WEIGHT }
     : { [EXEC[cfg.SCENARIO]]: 1 };
 
-const scenarios = loadScenarios(load, weights);
 const report = createRunReport(
   'spacetimedb',
   { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
   {
-    profile: load.profile,
-    model: load.model,
     workload: cfg.SCENARIO,
     transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
     database: cfg.SPACETIME_DATABASE,
     batchSize: cfg.BATCH_SIZE,
     messageSize: cfg.MESSAGE_SIZE,
   },
-  { gateThroughput: isArrivalRate(load), scenarioNames: Object.keys(scenarios) },
+  load,
+  loadScenarios(load, weights),
 );
 
 export const options: Options = {
-  tags: report.tags, // script, run and testid on every sample (InfluxDB / Grafana)
-  summaryTrendStats: SUMMARY_TREND_STATS,
-  scenarios,
-  thresholds: mergeThresholds(
-    { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },
-    report.thresholds, // the regression gate against the baseline, when there is one
-  ),
+  ...report.options({ transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] }),
   discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
   setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
 };
