@@ -142,6 +142,26 @@ func (s *scanner) key(first *bool) ([]byte, bool) {
 	return k, true
 }
 
+// object reads an object, calling member for each key; member must read (or skip) the value.
+func (s *scanner) object(member func(key []byte)) {
+	s.expect('{')
+	for first := true; ; {
+		k, ok := s.key(&first)
+		if !ok {
+			return
+		}
+		member(k)
+	}
+}
+
+// array reads an array, calling element for each element; element must read (or skip) it.
+func (s *scanner) array(element func()) {
+	s.expect('[')
+	for first := true; s.elem(&first); {
+		element()
+	}
+}
+
 // elem moves to the next element of the array being read; false at the closing bracket.
 func (s *scanner) elem(first *bool) bool {
 	if s.peek() == ']' {
@@ -212,14 +232,11 @@ func (s *scanner) count() int {
 		s.literal("null")
 		return 0
 	}
-	if !s.expect('[') {
-		return 0
-	}
 	n := 0
-	for first := true; s.elem(&first); {
+	s.array(func() {
 		s.skip()
 		n++
-	}
+	})
 	return n
 }
 
@@ -238,20 +255,10 @@ type txUpdate struct {
 func decodeTransactionUpdate(b []byte) (txUpdate, error) {
 	var m txUpdate
 	s := scanner{b: b}
-	s.expect('{')
-	for first := true; ; {
-		k, ok := s.key(&first)
-		if !ok {
-			break
-		}
+	s.object(func(k []byte) {
 		switch string(k) {
 		case "status":
-			s.expect('{')
-			for first := true; ; {
-				k, ok := s.key(&first)
-				if !ok {
-					break
-				}
+			s.object(func(k []byte) {
 				switch string(k) {
 				case "Committed":
 					m.committed = true
@@ -265,16 +272,11 @@ func decodeTransactionUpdate(b []byte) (txUpdate, error) {
 				default:
 					s.skip()
 				}
-			}
+			})
 		case "caller_connection_id":
 			m.connID = s.raw()
 		case "reducer_call":
-			s.expect('{')
-			for first := true; ; {
-				k, ok := s.key(&first)
-				if !ok {
-					break
-				}
+			s.object(func(k []byte) {
 				switch string(k) {
 				case "reducer_name":
 					raw, _ := s.rawString()
@@ -284,48 +286,31 @@ func decodeTransactionUpdate(b []byte) (txUpdate, error) {
 				default:
 					s.skip()
 				}
-			}
+			})
 		default:
 			s.skip()
 		}
-	}
+	})
 	return m, s.err
 }
 
 // databaseUpdate reads {"tables":[{"table_name":..,"updates":[{"deletes":[..],"inserts":[..]}]}]}.
 func (s *scanner) databaseUpdate() commitStats {
 	st := commitStats{tables: []string{}}
-	s.expect('{')
-	for first := true; ; {
-		k, ok := s.key(&first)
-		if !ok {
-			break
-		}
+	s.object(func(k []byte) {
 		if string(k) != "tables" {
 			s.skip()
-			continue
+			return
 		}
-		s.expect('[')
-		for first := true; s.elem(&first); {
+		s.array(func() {
 			ins, del := 0, 0
-			s.expect('{')
-			for first := true; ; {
-				k, ok := s.key(&first)
-				if !ok {
-					break
-				}
+			s.object(func(k []byte) {
 				switch string(k) {
 				case "table_name":
 					st.tables = append(st.tables, s.str())
 				case "updates":
-					s.expect('[')
-					for first := true; s.elem(&first); {
-						s.expect('{')
-						for first := true; ; {
-							k, ok := s.key(&first)
-							if !ok {
-								break
-							}
+					s.array(func() {
+						s.object(func(k []byte) {
 							switch string(k) {
 							case "deletes":
 								del += s.count()
@@ -334,16 +319,16 @@ func (s *scanner) databaseUpdate() commitStats {
 							default:
 								s.skip()
 							}
-						}
-					}
+						})
+					})
 				default:
 					s.skip()
 				}
-			}
+			})
 			st.inserts += ins
 			st.deletes += del
 			st.updates += min(ins, del)
-		}
-	}
+		})
+	})
 	return st
 }
