@@ -1,51 +1,29 @@
 // `npm run nightly`: the regression gate against the sandbox targets, as the nightly CI job runs it.
-// Each script runs at a fixed arrival rate against its sandbox with a fixed server-side delay (so the
+// Every script of every family manifest runs at a fixed arrival rate against its sandbox with a fixed server-side delay (so the
 // signal is unambiguous on a shared machine): the first run of a script becomes its baseline, later
 // runs are gated against it. The Markdown summary goes to $GITHUB_STEP_SUMMARY when set and to
 // <results>/nightly-summary.md; the exit code is the worst k6 exit code (99 = regression).
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SCRIPTS } from '../src/shared/families/index.ts';
 import { runScripts } from './cli/main.ts';
-import { startHealthTarget } from './sandbox/health-target.ts';
-import { startSpacetimeSandbox } from './sandbox/spacetimedb/server.ts';
-import type { RunningTarget } from './sandbox/http-target.ts';
+import { startFamilySandbox, targetEnv } from './sandbox/sandbox.ts';
 
 const results = resolve(process.env.RESULTS_DIR ?? 'results');
 const duration = process.env.NIGHTLY_DURATION ?? '20s';
 const delayMs = Number(process.env.NIGHTLY_DELAY_MS ?? 10);
 const runName = process.env.NIGHTLY_RUN_NAME; // default: the CLI's rule (baseline, then latest)
 
-interface Job {
-  script: string;
-  start(): Promise<{ target: RunningTarget; env: string[] }>;
-}
-
-const JOBS: Job[] = [
-  {
-    script: 'health',
-    start: async () => {
-      const target = await startHealthTarget();
-      return { target, env: ['-e', `TARGET_URL=${target.url}`, '-e', 'HEALTH_P90_MS=60000'] };
-    },
-  },
-  {
-    script: 'spacetimedb',
-    start: async () => {
-      const target = await startSpacetimeSandbox();
-      return { target, env: ['-e', 'SPACETIME_HOST=127.0.0.1', '-e', `SPACETIME_PORT=${target.port}`, '-e', 'SCENARIO=counter'] };
-    },
-  },
-];
-
 mkdirSync(results, { recursive: true });
 const summaryParts: string[] = [`## Nightly regression gate (${new Date().toISOString()})`, ''];
 let worst = 0;
-for (const job of JOBS) {
-  const { target, env } = await job.start();
+for (const script of SCRIPTS) {
+  const target = await startFamilySandbox(script.family);
   target.setFaults({ latencyMs: delayMs });
+  const env = Object.entries({ ...targetEnv(script.family.sandbox.env, target), ...script.nightly.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   try {
     const { exitCode, runs } = await runScripts(
-      { script: job.script, run: runName, results, stream: true },
+      { script: script.name, run: runName, results, stream: true },
       [...env, '-e', 'LOAD_PROFILE=tps100', '-e', `STEADY_STATE_DURATION=${duration}`, '--quiet'],
     );
     if (exitCode !== 0 && (worst === 0 || exitCode === 99)) worst = exitCode;

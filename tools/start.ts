@@ -1,27 +1,34 @@
-// `npm start`: the main job, the SpacetimeDB scenarios on the smoke profile, against the sandbox
-// started here or against SPACETIME_HOST when that is set. Setup (npm packages, bin/k6, dist/) has
-// run before this, in tools/setup.sh.
+// `npm start [-- <family>]`: a family's demo (default: the first family of the manifest list,
+// SpacetimeDB) on its smoke profile, against its sandbox started here — or against your own server
+// when the family's target variable (SPACETIME_HOST, TARGET_URL, ...) is set. Setup (npm packages,
+// bin/k6, dist/) has run before this, in tools/setup.sh.
 import { mkdirSync } from 'node:fs';
-import { runK6, PROJECT_ROOT } from './k6.ts';
-import { startSpacetimeSandbox, type SpacetimeSandbox } from './sandbox/spacetimedb/server.ts';
+import { FAMILIES, findFamily } from '../src/shared/families/index.ts';
+import { PROJECT_ROOT, runK6 } from './k6.ts';
+import type { RunningTarget } from './sandbox/http-target.ts';
+import { describeWork, loadSandbox, targetEnv } from './sandbox/sandbox.ts';
 
-const external = process.env.SPACETIME_HOST;
-let sandbox: SpacetimeSandbox | undefined;
-const env: Record<string, string> = { LOAD_PROFILE: 'smoke', RUN_NAME: process.env.RUN_NAME ?? 'demo' };
-if (external) {
-  console.log(`running dist/spacetimedb.js on the smoke profile against ${external}:${process.env.SPACETIME_PORT ?? 3000} ...\n`);
+const asked = process.argv[2];
+const family = asked ? findFamily(asked) : FAMILIES[0];
+if (!family) {
+  console.error(`npm start -- <family>: no family or script named ${asked} (families: ${FAMILIES.map((f) => f.name).join(', ')})`);
+  process.exit(2);
+}
+const { script, env: demoEnv, externalTargetVar } = family.demo;
+const env: Record<string, string> = { ...demoEnv, RUN_NAME: process.env.RUN_NAME ?? 'demo' };
+const sandboxModule = await loadSandbox(family);
+let sandbox: RunningTarget | undefined;
+if (process.env[externalTargetVar]) {
+  console.log(`running dist/${script}.js (${family.name} demo) against your server (${externalTargetVar} is set) ...\n`);
 } else {
-  sandbox = await startSpacetimeSandbox();
-  Object.assign(env, { SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port) });
-  console.log(`SpacetimeDB sandbox on ${sandbox.url}; running dist/spacetimedb.js on the smoke profile ...\n`);
+  sandbox = await sandboxModule.startSandbox();
+  Object.assign(env, targetEnv(family.sandbox.env, sandbox));
+  console.log(`${family.name} sandbox on ${sandbox.url}; running dist/${script}.js (${family.name} demo) ...\n`);
 }
 mkdirSync(`${PROJECT_ROOT}/results`, { recursive: true });
 try {
-  const out = await runK6({ script: 'dist/spacetimedb.js', env, args: ['--quiet'], inheritOutput: true, timeoutMs: 5 * 60_000 });
-  if (sandbox) {
-    const { committed } = sandbox.counts();
-    console.log(`the sandbox committed ${committed.increment} increments, ${committed.create_message} messages, ${committed.create_user} users`);
-  }
+  const out = await runK6({ script: `dist/${script}.js`, env, args: ['--quiet'], inheritOutput: true, timeoutMs: 5 * 60_000 });
+  if (sandbox) console.log(describeWork(sandboxModule, sandbox));
   process.exitCode = out.exitCode ?? 1;
 } finally {
   await sandbox?.close();

@@ -3,32 +3,18 @@
 // and turns it into the gate: k6 thresholds and the limits the diff judges with. A malformed baseline
 // or gate config stops the test before any request, and an existing baseline is never overwritten.
 import { SharedArray } from 'k6/data';
-import { bool, configErrorMessage, num, readConfig, str } from './config';
-import { DEFAULT_TOLERANCE, TOLERANCE_RANGES, gateLimits, limitsToThresholds, type GateMetrics, type Limit, type ResultLike, type Tolerance, type ToleranceOverrides } from './gate';
-import { resultPath, resultsDir, summaryConfig } from './summary-config';
-
-const gateConfig = readConfig({
-  BASELINE: str('', { allowed: 'a path to a result JSON file' }),
-  GATE: bool(true),
-  GATE_CONFIG: str('', { allowed: 'a path to a JSON file' }),
-  GATE_P95_RATIO: num(DEFAULT_TOLERANCE.p95Ratio, TOLERANCE_RANGES.p95Ratio),
-  GATE_P95_FLOOR_MS: num(DEFAULT_TOLERANCE.p95FloorMs, TOLERANCE_RANGES.p95FloorMs),
-  GATE_THROUGHPUT_RATIO: num(DEFAULT_TOLERANCE.throughputRatio, TOLERANCE_RANGES.throughputRatio),
-  GATE_THROUGHPUT_FLOOR: num(DEFAULT_TOLERANCE.throughputFloor, TOLERANCE_RANGES.throughputFloor),
-  GATE_MAX_ERROR_RATE: num(DEFAULT_TOLERANCE.maxErrorRate, TOLERANCE_RANGES.maxErrorRate),
-});
-
-/** open() resolves relative paths against the script; resolve against the working directory instead. */
-function absolute(path: string): string {
-  const cwd = __ENV.PWD;
-  return path.startsWith('/') || !cwd ? path : `${cwd.replace(/\/+$/, '')}/${path}`;
-}
+import type { GateMetrics } from '../shared/family';
+import { gateLimits, limitsToThresholds, TOLERANCE_RANGES, type Limit, type ResultLike, type Tolerance, type ToleranceOverrides } from '../shared/gate';
+import { baselineFileName, defaultRunName } from '../shared/result';
+import { configErrorMessage } from './config';
+import { absolutePath, resultPath } from './results-dir';
+import type { GateSettings } from './settings';
 
 /** Reads a JSON file in init; undefined when it does not exist, a clear message when it is malformed. */
 function readJsonFile(path: string, what: string): unknown {
   let text: string;
   try {
-    text = open(absolute(path));
+    text = open(absolutePath(path));
   } catch (error) {
     if (/no such file or directory/i.test(String(error))) return undefined;
     throw configErrorMessage([`${what} ${path} cannot be read: ${String(error)}`]);
@@ -59,15 +45,15 @@ function validateBaseline(value: unknown, path: string, gate: GateMetrics): Resu
   return value as ResultLike;
 }
 
-function readOverrides(gate: GateMetrics): { tolerance: Tolerance; overrides: ToleranceOverrides } {
+function readOverrides(gate: GateMetrics, settings: GateSettings): { tolerance: Tolerance; overrides: ToleranceOverrides } {
   const tolerance: Tolerance = {
-    p95Ratio: gateConfig.GATE_P95_RATIO,
-    p95FloorMs: gateConfig.GATE_P95_FLOOR_MS,
-    throughputRatio: gateConfig.GATE_THROUGHPUT_RATIO,
-    throughputFloor: gateConfig.GATE_THROUGHPUT_FLOOR,
-    maxErrorRate: gateConfig.GATE_MAX_ERROR_RATE,
+    p95Ratio: settings.GATE_P95_RATIO,
+    p95FloorMs: settings.GATE_P95_FLOOR_MS,
+    throughputRatio: settings.GATE_THROUGHPUT_RATIO,
+    throughputFloor: settings.GATE_THROUGHPUT_FLOOR,
+    maxErrorRate: settings.GATE_MAX_ERROR_RATE,
   };
-  const path = gateConfig.GATE_CONFIG;
+  const path = settings.GATE_CONFIG;
   if (!path) return { tolerance, overrides: {} };
   const file = readJsonFile(path, 'gate config');
   if (file === undefined) throw configErrorMessage([`GATE_CONFIG='${path}' does not exist`]);
@@ -109,28 +95,38 @@ export interface LoadedGate {
 }
 
 /**
+ * Reads the script's baseline (once per k6 process, shared by every VU through SharedArray) and turns
+ * it into the gate. Throws a config error for a malformed or missing BASELINE, a bad GATE_CONFIG, or a
+ * RUN_NAME that would overwrite the baseline.
  * @param gateThroughput false under VU-based (closed-loop) profiles: there throughput follows latency,
  *   which is gated, and swings with machine noise; under arrival-rate profiles it is the achieved rate.
  */
-export function loadGate(scenario: string, gate: GateMetrics, gateThroughput: boolean): LoadedGate {
-  const baselinePath = gateConfig.BASELINE || `${resultsDir}/baseline_${scenario}.json`;
-  // SharedArray: the file is read and parsed once per k6 process, not once per VU.
+export function loadGate(
+  script: string,
+  gate: GateMetrics,
+  settings: GateSettings,
+  where: { resultsDir: string; runName: string },
+  gateThroughput: boolean,
+): LoadedGate {
+  const { resultsDir } = where;
+  const baselinePath = settings.BASELINE || `${resultsDir}/${baselineFileName(script)}`;
   const shared = new SharedArray(`baseline:${baselinePath}`, () => {
     const value = readJsonFile(baselinePath, 'baseline');
-    if (value === undefined && gateConfig.BASELINE) {
-      throw configErrorMessage([`BASELINE='${gateConfig.BASELINE}' does not exist: name an existing result file, or unset BASELINE to use ${resultsDir}/baseline_${scenario}.json`]);
+    if (value === undefined && settings.BASELINE) {
+      throw configErrorMessage([`BASELINE='${settings.BASELINE}' does not exist: name an existing result file, or unset BASELINE to use ${resultsDir}/${baselineFileName(script)}`]);
     }
     return value === undefined ? [] : [validateBaseline(value, baselinePath, gate)];
   });
   const baseline = shared.length > 0 ? (shared[0] as ResultLike) : undefined;
-  const runName = summaryConfig.RUN_NAME || (baseline ? 'latest' : 'baseline');
-  if (baseline && absolute(resultPath(runName, scenario)) === absolute(baselinePath)) {
+  const runName = where.runName || defaultRunName(baseline !== undefined);
+  const ownPath = absolutePath(resultPath(resultsDir, runName, script));
+  if (baseline && ownPath === absolutePath(baselinePath)) {
     throw configErrorMessage([
       `RUN_NAME='${runName}' would overwrite the baseline ${baselinePath}: choose another RUN_NAME (or leave it unset); a baseline is replaced only by promoting a run`,
     ]);
   }
   if (!baseline) {
-    const becomes = absolute(resultPath(runName, scenario)) === absolute(baselinePath);
+    const becomes = ownPath === absolutePath(baselinePath);
     return {
       baselinePath,
       limits: [],
@@ -142,7 +138,7 @@ export function loadGate(scenario: string, gate: GateMetrics, gateThroughput: bo
         : `no baseline at ${baselinePath}: this run is the candidate baseline (promote it to make it the baseline)`,
     };
   }
-  const { tolerance, overrides } = readOverrides(gate);
+  const { tolerance, overrides } = readOverrides(gate, settings);
   const limits = gateLimits(baseline, gate, tolerance, overrides).filter((l) => gateThroughput || l.kind !== 'throughput');
-  return { baselinePath, baseline, limits, runName, becomesBaseline: false, thresholds: gateConfig.GATE ? limitsToThresholds(limits) : {} };
+  return { baselinePath, baseline, limits, runName, becomesBaseline: false, thresholds: settings.GATE ? limitsToThresholds(limits) : {} };
 }

@@ -4,6 +4,9 @@
 // The message is thrown as a plain one-line string: k6 prints a thrown string as it is, where an
 // Error would come with a stack trace and escaped newlines.
 // Plain TypeScript (no k6 import) so unit tests can run it directly.
+import { parseDurationMs } from '../shared/format';
+
+export { parseDurationMs };
 
 export interface Rule<T> {
   /** Used when the variable is unset or empty. */
@@ -31,21 +34,24 @@ export function knownSecrets(): string[] {
   return [...secretValues];
 }
 
-type Values<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
+/** The parsed values of a rule set, by variable name. */
+export type Values<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
 
+/** A rule set: variable name → rule. */
 // Rule<any>: Rule<T> is invariant (parse and secretsOf take and give T), so Rule<unknown> would refuse Rule<string>
-export function readConfig<S extends Record<string, Rule<any>>>(
-  rules: S,
-  env: Record<string, string | undefined> = __ENV,
-): Values<S> {
+export type Rules = Record<string, Rule<any>>;
+
+/**
+ * Reads every variable of `rules` from `env` without throwing: the values (defaults for unset, empty
+ * or invalid ones) and one problem line per invalid variable. Secrets are registered for scrubbing.
+ */
+export function collectConfig<S extends Rules>(rules: S, env: Record<string, string | undefined> = __ENV): { values: Values<S>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, rule] of Object.entries(rules)) {
     const raw = env[name];
-    if (raw === undefined || raw.trim() === '') {
-      values[name] = rule.default;
-      continue;
-    }
+    values[name] = rule.default;
+    if (raw === undefined || raw.trim() === '') continue;
     const parsed = rule.parse(raw.trim());
     if (parsed === undefined) {
       const shown = rule.secret ? '(secret, not shown)' : show(raw);
@@ -56,8 +62,14 @@ export function readConfig<S extends Record<string, Rule<any>>>(
     for (const part of rule.secretsOf?.(parsed) ?? []) secretValues.add(part);
     values[name] = parsed;
   }
+  return { values: values as Values<S>, problems };
+}
+
+/** Reads and validates `rules`; throws one message naming every invalid variable (see configErrorMessage). */
+export function readConfig<S extends Rules>(rules: S, env: Record<string, string | undefined> = __ENV): Values<S> {
+  const { values, problems } = collectConfig(rules, env);
   if (problems.length > 0) throw configErrorMessage(problems);
-  return values as Values<S>;
+  return values;
 }
 
 // ---- rules ---------------------------------------------------------------------------------------
@@ -133,21 +145,6 @@ export function str(def: string, options: { secret?: boolean; pattern?: RegExp; 
 /** A secret string (token, API key): registered for scrubbing, never echoed in errors. */
 export function secret(def = ''): Rule<string> {
   return str(def, { secret: true });
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses k6 duration strings like "30s", "1m30s", "500ms", "2h" into milliseconds. */
-export function parseDurationMs(raw: string): number | undefined {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let match = re.exec(raw); match !== null; match = re.exec(raw)) {
-    if (match.index !== consumed) return undefined;
-    total += Number(match[1]) * DURATION_UNITS[match[2]];
-    consumed = re.lastIndex;
-  }
-  return consumed === raw.length && consumed > 0 ? total : undefined;
 }
 
 /** A k6 duration ("30s", "1m30s"); kept as the string k6 expects, validated as positive. */

@@ -5,13 +5,13 @@
 // import them and build its own `options.scenarios` (seed 000's custom-test.js).
 import { check } from 'k6';
 import exec from 'k6/execution';
-import type { Options } from 'k6/options';
 import { Client } from 'k6/x/spacetimedb';
-import { configErrorMessage } from '../lib/config';
-import { loadScenarios, readLoadConfig } from '../lib/load';
+import { buildOptions } from '../lib/options';
 import { metrics, recordTransaction } from '../lib/metrics';
-import { createRunReport } from '../lib/summary';
-import { readSpacetimeConfig, type ScenarioName } from '../lib/spacetimedb/config';
+import { planRun } from '../lib/run-plan';
+import { readSettings } from '../lib/settings';
+import { createSummaryHook } from '../lib/summary';
+import { SPACETIME_SETTINGS, spacetimeUrls, type ScenarioName } from '../lib/spacetimedb/config';
 import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
 import { spacetimeMetrics } from '../lib/spacetimedb/metrics';
 import { preflight } from '../lib/spacetimedb/preflight';
@@ -19,60 +19,59 @@ import { recordCall, recordRead } from '../lib/spacetimedb/record';
 import { encodeArgs, sqlString } from '../lib/spacetimedb/sats';
 import { HttpTransport, WebSocketTransport, type Transport } from '../lib/spacetimedb/transport';
 
-const cfg = readSpacetimeConfig();
-const load = readLoadConfig('tps500');
+const settings = readSettings(SPACETIME_SETTINGS);
+const cfg = { ...settings.own, ...spacetimeUrls(settings.own) };
 
-if (cfg.SCENARIO === 'websocketStress' && !cfg.USE_WEBSOCKET) {
-  throw configErrorMessage(['SCENARIO=websocketStress measures WebSocket connections, so it needs USE_WEBSOCKET=true']);
+/** A check that passes when the operation succeeded. */
+const named = (name: string) => ({ [name]: (ok: boolean) => ok });
+
+/**
+ * Each SCENARIO: its exported exec function, the reducers it calls with their argument counts (checked
+ * against the module in setup), its check, and its weight in the unset-SCENARIO mix (0: not in the mix).
+ */
+interface Workload {
+  /** The exported function k6 runs (`exec` of its k6 scenario): the name and the function. */
+  exec: string;
+  run: () => Promise<void>;
+  reducers: Record<string, number>;
+  check: Record<string, (ok: boolean) => boolean>;
+  weight: number;
 }
 
-const EXEC: Record<ScenarioName, string> = {
-  counter: 'counterScenario',
-  message: 'messageScenario',
-  users: 'usersScenario',
-  mixed: 'mixedScenario',
-  batch: 'batchScenario',
-  websocketStress: 'websocketStressScenario',
+// (the functions are declared below; declarations are hoisted)
+const WORKLOADS: Record<ScenarioName, Workload> = {
+  counter: { exec: 'counterScenario', run: counterScenario, reducers: { increment: 2 }, check: named('Counter increment successful'), weight: cfg.COUNTER_WEIGHT },
+  message: { exec: 'messageScenario', run: messageScenario, reducers: { create_message: 4 }, check: named('Message creation successful'), weight: cfg.MESSAGE_WEIGHT },
+  users: { exec: 'usersScenario', run: usersScenario, reducers: { create_user: 7 }, check: named('User creation successful'), weight: 0 },
+  mixed: { exec: 'mixedScenario', run: mixedScenario, reducers: { increment: 2 }, check: named('Write operation successful'), weight: cfg.MIXED_WEIGHT },
+  batch: { exec: 'batchScenario', run: batchScenario, reducers: { increment: 2 }, check: named('Batch operation successful'), weight: 0 },
+  websocketStress: { exec: 'websocketStressScenario', run: websocketStressScenario, reducers: {}, check: named('WebSocket connected'), weight: 0 },
 };
 
-/** Reducers each scenario calls, with the number of arguments it sends (checked against the module in setup). */
-const NEEDS: Record<ScenarioName, Record<string, number>> = {
-  counter: { increment: 2 },
-  message: { create_message: 4 },
-  users: { create_user: 7 },
-  mixed: { increment: 2 },
-  batch: { increment: 2 },
-  websocketStress: {},
-};
+const selected = (Object.keys(WORKLOADS) as ScenarioName[]).filter((name) =>
+  cfg.SCENARIO === 'all' ? WORKLOADS[name].weight > 0 : name === cfg.SCENARIO,
+);
+const weights = Object.fromEntries(selected.map((name) => [WORKLOADS[name].exec, cfg.SCENARIO === 'all' ? WORKLOADS[name].weight : 1]));
 
-const selected: ScenarioName[] = cfg.SCENARIO === 'all' ? ['counter', 'message', 'mixed'] : [cfg.SCENARIO];
-const weights: Record<string, number> =
-  cfg.SCENARIO === 'all'
-    ? { counterScenario: cfg.COUNTER_WEIGHT, messageScenario: cfg.MESSAGE_WEIGHT, mixedScenario: cfg.MIXED_WEIGHT }
-    : { [EXEC[cfg.SCENARIO]]: 1 };
+const plan = planRun(settings, weights, {
+  workload: cfg.SCENARIO,
+  transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
+  database: cfg.SPACETIME_DATABASE,
+  batchSize: cfg.BATCH_SIZE,
+  messageSize: cfg.MESSAGE_SIZE,
+});
 
-const report = createRunReport(
-  'spacetimedb',
-  { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
+export const options = buildOptions(
+  plan,
+  { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },
   {
-    workload: cfg.SCENARIO,
-    transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
-    database: cfg.SPACETIME_DATABASE,
-    batchSize: cfg.BATCH_SIZE,
-    messageSize: cfg.MESSAGE_SIZE,
+    discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
+    setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
   },
-  load,
-  loadScenarios(load, weights),
 );
 
-export const options: Options = {
-  ...report.options({ transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] }),
-  discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
-  setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
-};
-
 export function setup(): void {
-  const needed = Object.assign({}, ...selected.map((s) => NEEDS[s])) as Record<string, number>;
+  const needed = Object.assign({}, ...selected.map((s) => WORKLOADS[s].reducers)) as Record<string, number>;
   // setup probes and identity minting are part of connecting: SPACETIME_CONN_TIMEOUT bounds them
   preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_CONN_TIMEOUT, cfg.SPACETIME_IDENTITY);
 }
@@ -162,18 +161,9 @@ async function vuSession(checks: Record<string, (ok: boolean) => boolean>): Prom
 
 // ---- the scenarios --------------------------------------------------------------------------------
 
-// Check objects are built once: an object literal per call costs throughput at high rates.
-const isTrue = (ok: boolean) => ok;
-const CHECKS = {
-  counter: { 'Counter increment successful': isTrue },
-  message: { 'Message creation successful': isTrue },
-  user: { 'User creation successful': isTrue },
-  read: { 'Read operation successful': isTrue },
-  write: { 'Write operation successful': isTrue },
-  batch: { 'Batch operation successful': isTrue },
-  connected: { 'WebSocket connected': isTrue },
-  subscribed: { 'Subscription applied': isTrue },
-};
+// Check objects are built once (in WORKLOADS and here): an object literal per call costs throughput at high rates.
+const READ_CHECK = named('Read operation successful');
+const SUBSCRIBED_CHECK = named('Subscription applied');
 
 const messagePadding = 'x'.repeat(cfg.MESSAGE_SIZE);
 /** MESSAGE_SIZE bytes of ASCII content, unique per message (the id leads). */
@@ -186,49 +176,49 @@ async function increment(s: Session, checks: Record<string, (ok: boolean) => boo
 }
 
 export async function counterScenario(): Promise<void> {
-  const s = await vuSession(CHECKS.counter);
-  if (s) await increment(s, CHECKS.counter);
+  const s = await vuSession(WORKLOADS.counter.check);
+  if (s) await increment(s, WORKLOADS.counter.check);
 }
 
 export async function messageScenario(): Promise<void> {
-  const s = await vuSession(CHECKS.message);
+  const s = await vuSession(WORKLOADS.message.check);
   if (!s) return;
   const id = nextId('msg');
   const result = await s.transport.call('create_message', encodeArgs([id, s.vuName, messageContent(id), new Date().toISOString()]));
   recordCall(result, 'write', s.transport.kind === 'websocket');
-  check(result.ok, CHECKS.message);
+  check(result.ok, WORKLOADS.message.check);
 }
 
 export async function usersScenario(): Promise<void> {
-  const s = await vuSession(CHECKS.user);
+  const s = await vuSession(WORKLOADS.users.check);
   if (!s) return;
   const id = nextId('user');
   const args = [id, `user_${id}`, `${id}@bench.test`, s.vuName, 18 + (sequence % 60), new Date().toISOString(), sequence % 2 === 0];
   const result = await s.transport.call('create_user', encodeArgs(args));
   recordCall(result, 'write', s.transport.kind === 'websocket');
-  check(result.ok, CHECKS.user);
+  check(result.ok, WORKLOADS.users.check);
 }
 
 export async function mixedScenario(): Promise<void> {
-  const s = await vuSession(CHECKS.write);
+  const s = await vuSession(WORKLOADS.mixed.check);
   if (!s) return;
   if (Math.random() < cfg.READ_WRITE_RATIO) {
     const result = await s.transport.read(`SELECT * FROM counters WHERE id = ${sqlString(s.counterId)}`);
     recordRead(result, s.transport.kind === 'websocket');
-    check(result.ok, CHECKS.read);
+    check(result.ok, READ_CHECK);
   } else {
-    await increment(s, CHECKS.write);
+    await increment(s, WORKLOADS.mixed.check);
   }
 }
 
 export async function batchScenario(): Promise<void> {
-  const s = await vuSession(CHECKS.batch);
+  const s = await vuSession(WORKLOADS.batch.check);
   if (!s) return;
   const started = Date.now(); // ms resolution: k6 has no finer clock in scripts
   const results = await s.transport.callBatch(s.incrementBatch);
   metrics.batchLatency.add(Date.now() - started);
   for (const result of results) recordCall(result, 'write', s.transport.kind === 'websocket');
-  check(results.every((r) => r.ok), CHECKS.batch);
+  check(results.every((r) => r.ok), WORKLOADS.batch.check);
 }
 
 /**
@@ -239,7 +229,7 @@ export async function websocketStressScenario(): Promise<void> {
   try {
     vuToken ??= cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_CONN_TIMEOUT).token;
   } catch (error) {
-    check(false, CHECKS.connected);
+    check(false, WORKLOADS.websocketStress.check);
     console.error(`VU ${exec.vu.idInTest}: ${String(error)}`);
     return;
   }
@@ -262,7 +252,7 @@ export async function websocketStressScenario(): Promise<void> {
     } catch {
       // the extension counts it in spacetime_ws_connection_errors_total
     }
-    check(connected, CHECKS.connected);
+    check(connected, WORKLOADS.websocketStress.check);
     if (!connected) return;
     // this VU's rows only: subscription latency then measures the subscription, not the table size
     const subscribed = [
@@ -273,21 +263,13 @@ export async function websocketStressScenario(): Promise<void> {
       spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
       if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
     }
-    check(subscribed.every((sub) => sub.ok), CHECKS.subscribed);
+    check(subscribed.every((sub) => sub.ok), SUBSCRIBED_CHECK);
   } finally {
     client.close();
   }
 }
 
 /** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected one. */
-const EXPORTS: Record<ScenarioName, () => Promise<void>> = {
-  counter: counterScenario,
-  message: messageScenario,
-  users: usersScenario,
-  mixed: mixedScenario,
-  batch: batchScenario,
-  websocketStress: websocketStressScenario,
-};
-export default EXPORTS[selected[0]];
+export default WORKLOADS[selected[0]].run;
 
-export const handleSummary = report.handleSummary;
+export const handleSummary = createSummaryHook(plan);

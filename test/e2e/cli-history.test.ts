@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main, compareTable } from '../../tools/cli/main.ts';
-import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
+import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
 import { PostgresHistory, JsonLinesHistory } from '../../tools/history/store.ts';
 import { scratchDir } from '../support/results.ts';
@@ -13,7 +13,7 @@ import { startPostgres } from '../support/postgres.ts';
 
 let target: RunningTarget;
 beforeAll(async () => {
-  target = await startHealthTarget();
+  target = await startPaymentsSandbox();
   // a fixed arrival rate and a fixed 10 ms server delay: runs are gated against each other, and a
   // fast target under a closed-loop profile swings by more than the tolerances on a busy machine
   target.setFaults({ latencyMs: 10 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runK6 } from '../../tools/k6.ts';
-import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
+import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
 import { count, readResult, scratchDir } from '../support/results.ts';
 
@@ -11,7 +11,7 @@ let target: RunningTarget;
 const results = scratchDir();
 
 beforeAll(async () => {
-  target = await startHealthTarget();
+  target = await startPaymentsSandbox();
 });
 afterAll(async () => {
   await target.close();

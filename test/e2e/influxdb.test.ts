@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runK6, type K6RunResult } from '../../tools/k6.ts';
-import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
+import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
 import { startSpacetimeSandbox, type SpacetimeSandbox } from '../../tools/sandbox/spacetimedb/server.ts';
-import { INFLUXD_MISSING, influxdAvailable, startInflux, type InfluxResponse, type RunningInflux } from '../../tools/influx/server.ts';
-import { dashboardQueries, loadDashboard } from '../../tools/influx/dashboard-queries.ts';
+import { INFLUXD_MISSING, influxdAvailable, startInflux, type InfluxResponse, type RunningInflux } from '../support/influx.ts';
+import { dashboardQueries, loadDashboard } from '../support/dashboard-queries.ts';
 import { readResult, scratchDir, type ResultFile } from '../support/results.ts';
 
 const DB = 'k6';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   if (!influxdAvailable()) throw new Error(INFLUXD_MISSING);
   influx = await startInflux();
   await influx.query(`CREATE DATABASE ${DB}`);
-  health = await startHealthTarget();
+  health = await startPaymentsSandbox();
   sandbox = await startSpacetimeSandbox();
   runs.push(await run('health', { TARGET_URL: health.url }));
   runs.push(

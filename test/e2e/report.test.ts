@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { runK6 } from '../../tools/k6.ts';
-import { startHealthTarget } from '../../tools/sandbox/health-target.ts';
+import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
 import { writeReports, type WrittenReports } from '../../tools/report/index.ts';
 import { scratchDir } from '../support/results.ts';
@@ -45,7 +45,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: .ci/run must install the Debian package chromium (apt-get install -y chromium) for the HTML report test`);
   }
-  target = await startHealthTarget();
+  target = await startPaymentsSandbox();
   results = scratchDir('k6-report-');
   profileDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
 

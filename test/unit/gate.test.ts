@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOLERANCE, changePct, diffResults, gateLimits, limitsToThresholds, mergeThresholds, renderDiffMarkdown, renderDiffText, type ResultLike } from '../../src/lib/gate';
+import { DEFAULT_TOLERANCE, changePct, diffResults, gateLimits, limitsToThresholds, mergeThresholds, renderDiffMarkdown, renderDiffText, type ResultLike } from '../../src/shared/gate';
 
 const gate = { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' };
 
@@ -97,6 +97,6 @@ describe('diffResults', () => {
   it('renders a terminal summary naming the regression', () => {
     const text = renderDiffText(diffResults(base, result(15, 100, 0), limits));
     expect(text).toContain('REGRESSION');
-    expect(text).toContain('✗ latency_ms p(95): 10.000 ms → 15.000 ms +50.00% (limit 12.000 ms) regression');
+    expect(text).toContain('✗ latency_ms p(95): 10.00 ms → 15.00 ms +50.00% (limit 12.00 ms) regression');
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { diffResults, gateLimits, DEFAULT_TOLERANCE } from '../../src/lib/gate.ts';
+import { diffResults, gateLimits, DEFAULT_TOLERANCE } from '../../src/shared/gate.ts';
 import {
   ReportInputError,
   SeriesBuilder,
@@ -205,8 +205,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| http_req_duration | `p(90)<15` | **CROSSED** |');
     expect(md).toContain('| status \\| 200 | 10 | 0 |'); // a pipe cannot break the table
     expect(md).toContain('### Baseline diff (health): REGRESSION in http_req_duration p(95)');
-    expect(md).toContain('| http_req_duration | p(95) | 10.000 ms | 20.000 ms | 100.00% | 12.000 ms | **REGRESSION** |');
-    expect(md).toContain('| http_req_duration | med | 3.333 ms | 6.667 ms | 100.00% |  | changed |'); // every stat, not only the gate's
+    expect(md).toContain('| http_req_duration | p(95) | 10.00 ms | 20.00 ms | 100.00% | 12.00 ms | **REGRESSION** |');
+    expect(md).toContain('| http_req_duration | med | 3.33 ms | 6.67 ms | 100.00% |  | changed |'); // every stat, not only the gate's
 
     const same = result(10, 100);
     const ok = renderMarkdown(model(same, diffOf(base, same)));

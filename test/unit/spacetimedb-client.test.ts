@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { encodeArgs, encodeSats, sqlString } from '../../src/lib/spacetimedb/sats';
 import { classifyCallStatus } from '../../src/lib/spacetimedb/http-client';
 import { missingReducers, parseReducers } from '../../src/lib/spacetimedb/preflight';
-import { readSpacetimeConfig } from '../../src/lib/spacetimedb/config';
+import { SPACETIME_SETTINGS, spacetimeUrls } from '../../src/lib/spacetimedb/config';
+import { readSettings } from '../../src/lib/settings';
+
+/** The script's settings stage on the given variables: its own values plus the URLs. */
+const readSpacetimeConfig = (env: Record<string, string>) => {
+  const own = readSettings(SPACETIME_SETTINGS, env).own;
+  return { ...own, ...spacetimeUrls(own) };
+};
 import { MODULE_DEF_V9_JSON } from '../../tools/sandbox/spacetimedb/module';
 
 describe('SATS-JSON argument encoding', () => {

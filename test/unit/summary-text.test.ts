@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, renderTextSummary, type SummaryData } from '../../src/lib/summary-text';
+import { formatBytes, formatMs } from '../../src/shared/format';
+import { renderTextSummary, type SummaryData } from '../../src/lib/summary-text';
 import { REDACTED, maskSecretKeys, scrubText } from '../../src/lib/redact';
 
 const data: SummaryData = {
@@ -26,14 +27,15 @@ describe('renderTextSummary', () => {
     expect(text).toContain('✗ inner ok  1 of 4 failed');
     expect(text).toContain('✓ http_req_duration: p(95)<15');
     expect(text).toContain('✗ checks: rate>0.9');
-    expect(text).toMatch(/http_req_duration\.+: avg=1\.50ms p\(95\)=12\.25ms\n/);
-    expect(text).toMatch(/http_reqs\.+: 10  6\.67\/s/);
+    expect(text).toMatch(/http_req_duration\.+: avg=1\.50 ms p\(95\)=12\.25 ms\n/);
+    expect(text).toMatch(/http_reqs\.+: 10 \(6\.67\/s\)/);
     expect(text).toMatch(/data_received\.+: 2\.5 MB/);
-    expect(text).toContain('test run duration: 1.50s');
+    expect(text).toContain('test run duration: 1.50 s');
   });
   it('formats units', () => {
-    expect(formatDuration(0.5)).toBe('500.00µs');
-    expect(formatDuration(61_000)).toBe('1m1.0s');
+    expect(formatMs(0.5)).toBe('500.0 µs');
+    expect(formatMs(0)).toBe('0 ms');
+    expect(formatMs(61_000)).toBe('1m1.0s');
     expect(formatBytes(999)).toBe('999 B');
   });
 });

@@ -2,8 +2,19 @@
 // show the trend from history. Every k6 run goes through tools/k6.ts (offline hygiene variables).
 import { Command, InvalidArgumentError } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  BASELINE_RUN,
+  RUN_NAME_ALLOWED,
+  RUN_NAME_PATTERN,
+  baselineFileName,
+  defaultRunName,
+  keptBaselineFileName,
+  outputsFileName,
+  resultFileName,
+  type RunOutputs,
+} from '../../src/shared/result.ts';
 import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
 import { openHistory } from '../history/store.ts';
@@ -15,9 +26,8 @@ const availableScripts = () =>
     ? readdirSync(join(PROJECT_ROOT, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, '')).sort()
     : [];
 
-const runNamePattern = /^[A-Za-z0-9._-]+$/;
 function runNameArg(value: string): string {
-  if (!runNamePattern.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_" or "-" (it becomes part of a file name)');
+  if (!RUN_NAME_PATTERN.test(value)) throw new InvalidArgumentError(`use ${RUN_NAME_ALLOWED}`);
   return value;
 }
 
@@ -29,8 +39,17 @@ function shortCommit(): string {
   }
 }
 
-const baselinePath = (results: string, script: string) => join(results, `baseline_${script}.json`);
-const resultPathOf = (results: string, run: string, script: string, suffix = '.json') => join(results, `${run}_${script}${suffix}`);
+const baselinePath = (results: string, script: string) => join(results, baselineFileName(script));
+const resultPathOf = (results: string, run: string, script: string, suffix = '.json') => join(results, resultFileName(run, script, suffix));
+
+/** What the summary hook says it wrote for the run (its `.outputs.json`); undefined when it wrote nothing. */
+function readOutputs(results: string, run: string, script: string): RunOutputs | undefined {
+  const path = join(results, outputsFileName(run, script));
+  if (!existsSync(path)) return undefined;
+  const outputs = JSON.parse(readFileSync(path, 'utf8')) as RunOutputs;
+  const inResults = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : join(results, p)); // k6 ran with cwd = results
+  return { ...outputs, result: inResults(outputs.result)!, diffJson: inResults(outputs.diffJson), diffMarkdown: inResults(outputs.diffMarkdown) };
+}
 
 export interface RunOptions {
   script: string;
@@ -72,9 +91,9 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
   try {
     for (const script of scripts) {
       const hasBaseline = existsSync(baselinePath(results, script));
-      const run = options.run ?? (options.compare ? shortCommit() : hasBaseline ? 'latest' : 'baseline');
+      const run = options.run ?? (options.compare ? shortCommit() : defaultRunName(hasBaseline));
       console.log(`\n▶ ${script}: run "${run}"${hasBaseline ? ' (gated against the baseline)' : ''}`);
-      const startedAt = Date.now();
+      rmSync(join(results, outputsFileName(run, script)), { force: true }); // an earlier run's list must not be taken for this one's
       const out = await runK6({
         script: `dist/${script}.js`,
         env: { RUN_NAME: run, RESULTS_DIR: results },
@@ -84,22 +103,18 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
       });
       const code = out.exitCode ?? 1;
       if (code !== 0 && exitCode === 0) exitCode = code;
-      // a first run that failed is kept as the candidate, not as the baseline (see the summary hook)
-      const written = [run, ...(run === 'baseline' ? ['candidate'] : [])]
-        .map((name) => ({ name, path: resultPathOf(results, name, script) }))
-        .find(({ path }) => existsSync(path) && statSync(path).mtimeMs >= startedAt - 1000);
-      if (!written) {
+      // the hook lists what it wrote: a first run that failed is kept as the candidate, not as the baseline
+      const written = readOutputs(results, run, script);
+      if (!written || !existsSync(written.result)) {
         // nothing this run wrote: an older file of the same name must not be recorded again
         console.error(`✗ ${script}: k6 exited ${code} without writing a result in ${results}`);
         runs.push({ script, run, exitCode: code, resultPath: resultPathOf(results, run, script) });
         continue;
       }
-      const resultPath = written.path;
-      const diffMarkdownPath = resultPathOf(results, written.name, script, '.diff.md');
-      runs.push({ script, run: written.name, exitCode: code, resultPath, diffMarkdownPath: existsSync(diffMarkdownPath) ? diffMarkdownPath : undefined });
-      writeFileSync(resultPathOf(results, written.name, script, '.summary'), out.stdout);
-      const diffPath = resultPathOf(results, written.name, script, '.diff.json');
-      const passed = existsSync(diffPath) ? (readResultDiff(diffPath) ?? null) : null;
+      const resultPath = written.result;
+      runs.push({ script, run: written.run, exitCode: code, resultPath, diffMarkdownPath: written.diffMarkdown });
+      writeFileSync(resultPathOf(results, written.run, script, '.summary'), out.stdout);
+      const passed = written.diffJson && existsSync(written.diffJson) ? (readResultDiff(written.diffJson) ?? null) : null;
       await history.append(historyRecord(readResultFile(resultPath), resultPath, passed));
       console.log(`  recorded in ${history.where}`);
     }
@@ -120,13 +135,13 @@ function readResultDiff(path: string): boolean | undefined {
 
 /** Replaces the baseline with a run's result: the old baseline is kept, the swap is a rename. */
 export function promote(results: string, run: string, script: string): { baseline: string; kept?: string } {
-  if (run === 'baseline') throw new Error('"baseline" is already the baseline: promote another run');
+  if (run === BASELINE_RUN) throw new Error('"baseline" is already the baseline: promote another run');
   const source = resultPathOf(results, run, script);
   readResultFile(source); // refuses a missing or malformed result before touching anything
   const target = baselinePath(results, script);
   let kept: string | undefined;
   if (existsSync(target)) {
-    kept = join(results, `baseline_${script}.${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '')}.json`);
+    kept = join(results, keptBaselineFileName(script, new Date()));
     copyFileSync(target, kept);
   }
   const temp = `${target}.tmp-${process.pid}`;

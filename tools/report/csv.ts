@@ -1,6 +1,6 @@
 // The run as CSV (RFC 4180): one row per metric and stat, with the baseline's value, the change and
 // the gate's verdict where the diff compared that stat. Numbers are written at full precision.
-import type { DiffRow } from '../../src/lib/gate.ts';
+import type { DiffRow } from '../../src/shared/gate.ts';
 import type { ReportModel } from './model.ts';
 
 export const CSV_HEADER = ['metric', 'stat', 'value', 'baseline', 'change_pct', 'verdict'] as const;

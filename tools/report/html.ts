@@ -3,9 +3,9 @@
 // baseline's beside them), and, from k6's JSON stream, latency percentiles, throughput and errors per
 // second. When every chart has drawn, <body data-charts-drawn> equals <body data-charts-expected>
 // (each canvas also gets data-drawn="1"), so a headless browser can tell a drawn report from a blank one.
-import type { DiffRow } from '../../src/lib/gate.ts';
+import type { DiffRow } from '../../src/shared/gate.ts';
 import { chartJsBundle } from './chartjs.ts';
-import { formatMetricLine, formatMs, formatStat } from './format.ts';
+import { formatMetricLine, formatMs, formatStat } from '../../src/shared/format.ts';
 import { SUMMARY_PERCENTILES, checkRows, gateMetrics, runInfo, thresholdRows, verdict, type ReportModel } from './model.ts';
 
 export function htmlEscape(text: string): string {

@@ -1,7 +1,7 @@
 // The run as JUnit XML for CI test-report views: one testsuite per run, one testcase per k6 threshold
 // ("metric: expr", a failure when crossed) and one per gated diff row ("metric stat <= limit", a failure
 // on regression); a gate metric missing from the run is a failing testcase too, never a silent pass.
-import { formatStat } from './format.ts';
+import { formatStat } from '../../src/shared/format.ts';
 import { runInfo, thresholdRows, type ReportModel } from './model.ts';
 
 /** Escapes text for XML content and attribute values, dropping characters XML 1.0 cannot carry. */

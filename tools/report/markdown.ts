@@ -1,7 +1,7 @@
 // The run as Markdown for a CI job summary ($GITHUB_STEP_SUMMARY and the like): verdict, run facts,
 // key metrics, thresholds, checks and the baseline diff table (the gate's own renderDiffMarkdown).
-import { renderDiffMarkdown } from '../../src/lib/gate.ts';
-import { formatMetricLine, formatMs, formatStat } from './format.ts';
+import { renderDiffMarkdown } from '../../src/shared/gate.ts';
+import { formatMetricLine, formatMs, formatStat } from '../../src/shared/format.ts';
 import { checkRows, gateMetrics, runInfo, thresholdRows, verdict, type ReportModel } from './model.ts';
 
 /** Table cells must not break the table: pipes escaped, newlines flattened. */

@@ -2,31 +2,11 @@
 // baseline diff when there is one, and the per-second time series from k6's JSON stream when given.
 // Types only, plus the small derivations (run facts, thresholds, checks, verdict) that every renderer
 // shares, so that the HTML, Markdown, CSV and JUnit outputs never disagree.
-import type { Diff, GateMetrics, MetricSummary } from '../../src/lib/gate.ts';
+import { scriptManifest } from '../../src/shared/families/index.ts';
+import type { Diff, GateMetrics } from '../../src/shared/gate.ts';
+import type { ResultCheck, ResultFile, ResultGroup } from '../../src/shared/result.ts';
 
-export interface ResultCheck {
-  name: string;
-  path?: string;
-  passes: number;
-  fails: number;
-}
-
-export interface ResultGroup {
-  name: string;
-  path?: string;
-  groups: ResultGroup[];
-  checks: ResultCheck[];
-}
-
-/** `${run}_<script>.json` as the summary hook writes it. */
-export interface ResultFile {
-  meta: Record<string, unknown>;
-  metrics: Record<string, MetricSummary>;
-  root_group?: ResultGroup;
-  options?: { summaryTrendStats?: string[]; [key: string]: unknown };
-  state?: { testRunDurationMs?: number; [key: string]: unknown };
-  [key: string]: unknown;
-}
+export type { ResultCheck, ResultFile, ResultGroup };
 
 /** `${run}_<script>.diff.json`: the gate's Diff plus the baseline's path. */
 export interface DiffFile extends Diff {
@@ -106,15 +86,15 @@ export function runInfo(model: ReportModel): RunInfo {
   };
 }
 
-/** The gate metrics of the run: from meta.gate when the summary hook wrote it, else by the names present. */
+/** The gate metrics of the run: from meta.gate (the summary hook writes it), else its script's manifest, else k6's HTTP metrics. */
 export function gateMetrics(result: ResultFile): GateMetrics {
   const g = result.meta.gate as Partial<GateMetrics> | undefined;
-  const has = (name: string) => name in result.metrics;
-  const pick = (names: string[]) => names.find(has) ?? names[names.length - 1];
+  const declared = typeof result.meta.script === 'string' ? scriptManifest(result.meta.script)?.gate : undefined;
+  const fallback = declared ?? { latency: 'http_req_duration', throughput: 'http_reqs', errors: 'http_req_failed' };
   return {
-    latency: typeof g?.latency === 'string' ? g.latency : pick(['latency_ms', 'http_req_duration']),
-    throughput: typeof g?.throughput === 'string' ? g.throughput : pick(['transactions_total', 'http_reqs', 'iterations']),
-    errors: typeof g?.errors === 'string' ? g.errors : pick(['error_rate', 'transaction_errors_total', 'http_req_failed']),
+    latency: typeof g?.latency === 'string' ? g.latency : fallback.latency,
+    throughput: typeof g?.throughput === 'string' ? g.throughput : fallback.throughput,
+    errors: typeof g?.errors === 'string' ? g.errors : fallback.errors,
   };
 }
 

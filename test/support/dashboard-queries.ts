@@ -3,7 +3,7 @@
 // template variables and Grafana's InfluxQL macros are replaced the way Grafana would.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../k6.ts';
+import { PROJECT_ROOT } from '../../tools/k6.ts';
 
 export const DASHBOARD_PATH = resolve(PROJECT_ROOT, 'grafana/dashboards/k6-regression.json');
 

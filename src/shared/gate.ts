@@ -5,11 +5,14 @@
 // noisy machine is not called a regression. The limits become k6 thresholds (k6 exits 99) and the
 // diff gives the same verdicts.
 
-export interface GateMetrics {
-  latency: string;
-  throughput: string;
-  errors: string;
-}
+import type { GateMetrics } from './family';
+import { formatMs, formatNumber } from './format';
+import type { MetricSummary, ResultFile } from './result';
+
+export type { GateMetrics } from './family';
+
+/** What the gate reads of a result: its metrics, and its meta and trend stats when present. */
+export type ResultLike = Pick<ResultFile, 'metrics'> & Partial<Pick<ResultFile, 'meta' | 'options'>>;
 
 export interface Tolerance {
   /** current p(95) may be up to this times the baseline... */
@@ -43,19 +46,6 @@ export const TOLERANCE_RANGES: Record<keyof Tolerance, { min: number; max: numbe
 
 /** Per-metric tolerance overrides, e.g. from a gate config file. */
 export type ToleranceOverrides = Record<string, Partial<Tolerance>>;
-
-export interface MetricSummary {
-  type: string;
-  contains?: string;
-  values: Record<string, number>;
-  thresholds?: Record<string, { ok: boolean }>;
-}
-
-export interface ResultLike {
-  meta?: Record<string, unknown>;
-  metrics: Record<string, MetricSummary>;
-  options?: { summaryTrendStats?: string[] };
-}
 
 export interface Limit {
   metric: string;
@@ -154,12 +144,18 @@ function statsOf(metric: MetricSummary, trendStats: string[]): string[] {
   return [];
 }
 
-const COMPARABLE_META = ['script', 'workload', 'profile', 'model', 'transport'];
+/** meta keys every pair of runs must share to be comparable; a script's manifest adds its own (comparableMeta). */
+const COMPARABLE_META = ['script', 'profile', 'model'];
 
-export function diffResults(baseline: ResultLike, current: ResultLike, limits: Limit[]): Diff {
+/**
+ * The baseline diff: every stat of every metric, the gated ones judged against `limits`.
+ * @param comparableMeta the script's own meta keys that must match (its manifest's comparableMeta);
+ *   a difference is noted, not judged.
+ */
+export function diffResults(baseline: ResultLike, current: ResultLike, limits: Limit[], comparableMeta: readonly string[] = []): Diff {
   const trendStats = current.options?.summaryTrendStats ?? baseline.options?.summaryTrendStats ?? ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
   const notes: string[] = [];
-  for (const key of COMPARABLE_META) {
+  for (const key of [...COMPARABLE_META, ...comparableMeta]) {
     const a = baseline.meta?.[key];
     const b = current.meta?.[key];
     if (a !== undefined && b !== undefined && a !== b) notes.push(`runs differ in ${key}: baseline ${String(a)}, this run ${String(b)}; the comparison may not be meaningful`);
@@ -223,8 +219,7 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
   };
 }
 
-const fmt = (n: number | null, unitMs = false) =>
-  n === null ? '—' : unitMs ? `${n.toFixed(3)} ms` : Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 1 : 4);
+const fmt = (n: number | null, unitMs = false) => (n === null ? '—' : unitMs ? formatMs(n) : formatNumber(n));
 
 /** Markdown table of the diff (ready for a CI job summary). */
 export function renderDiffMarkdown(diff: Diff, title: string): string {

@@ -1,0 +1,62 @@
+// The plan of one run, made once in init from the script's settings: its k6 scenarios (the profile
+// split over the script's exec functions by weight), where its results go, its name and test id, and
+// its gate (the baseline read now). Options-building (options.ts) and the summary hook (summary.ts)
+// both work from it. Problems found here (a missing RESULTS_DIR, a starved weight, a bad baseline)
+// stop k6 in init with exit 107, before any request.
+import type { Scenario } from 'k6/options';
+import type { ScriptManifest } from '../shared/family';
+import { defaultTestId, type RunMeta } from '../shared/result';
+import { buildScenarios, resolveShape, type ExecWeights } from '../profiles/index';
+import { loadGate, type LoadedGate } from './baseline';
+import { configErrorMessage, type Rules } from './config';
+import { resolveResultsDir } from './results-dir';
+import type { LoadSettings, Settings } from './settings';
+
+export interface RunPlan {
+  script: ScriptManifest;
+  load: LoadSettings;
+  scenarios: Record<string, Scenario>;
+  /** Whether the profile holds a rate (open model): only then is throughput a result to gate on. */
+  gateThroughput: boolean;
+  resultsDir: string;
+  gate: LoadedGate;
+  /** The run name asked for: RUN_NAME, or baseline/latest. */
+  runName: string;
+  /** The `testid` tag of every sample: TEST_ID, or `<script>-<run>-<stamp>`. */
+  testId: string;
+  /** The script's own facts for the result's meta (workload, transport, target...). */
+  meta: RunMeta;
+}
+
+/** The profile's k6 scenarios split over `weights` (exec function → weight); a config error for a weight too small to get 1 iteration/s. */
+export function loadScenarios(load: LoadSettings, weights: ExecWeights): Record<string, Scenario> {
+  const scenarios = buildScenarios({ name: load.profile, model: load.model, steadyState: load.steadyState }, weights);
+  // a weight too small for the profile's rate gives a rate of 0, which k6 would refuse without naming why
+  const starved = Object.entries(scenarios)
+    .filter(([, s]) => 'rate' in s && s.rate === 0)
+    .map(([name]) => name);
+  if (starved.length > 0) {
+    throw configErrorMessage([
+      `under LOAD_PROFILE=${load.profile} the weights leave ${starved.join(', ')} with less than 1 iteration/s: raise its weight, set it to 0, or choose a higher tpsN`,
+    ]);
+  }
+  return scenarios;
+}
+
+/** Whether the profile holds a rate (open model). */
+export function isArrivalRate(load: LoadSettings): boolean {
+  const kind = resolveShape({ name: load.profile, model: load.model, steadyState: load.steadyState }).kind;
+  return kind === 'rate' || kind === 'ramping-rate';
+}
+
+/** Plans the run (init stage only: it probes the results directory and reads the baseline). */
+export function planRun<F extends Rules>(settings: Settings<F>, weights: ExecWeights, meta: RunMeta): RunPlan {
+  const scenarios = loadScenarios(settings.load, weights);
+  const results = resolveResultsDir(settings.results.RESULTS_DIR);
+  if (results.problem) throw configErrorMessage([results.problem]);
+  const gateThroughput = isArrivalRate(settings.load);
+  const gate = loadGate(settings.script.name, settings.script.gate, settings.gate, { resultsDir: results.dir, runName: settings.results.RUN_NAME }, gateThroughput);
+  // k6 takes options from the first init only, so the timestamp is the same for every VU
+  const testId = settings.results.TEST_ID || defaultTestId(settings.script.name, gate.runName, new Date());
+  return { script: settings.script, load: settings.load, scenarios, gateThroughput, resultsDir: results.dir, gate, runName: gate.runName, testId, meta };
+}

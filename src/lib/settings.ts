@@ -1,0 +1,84 @@
+// The settings stage: one call per script reads every variable it depends on — the shared rule sets
+// (load, gate, results) and the family's own — and reports every bad one in one message, so k6 stops
+// in init (exit 107) before any request. Nothing else reads __ENV, and nothing is read at import time.
+import type { FamilyManifest, ScriptManifest } from '../shared/family';
+import { DEFAULT_TOLERANCE, TOLERANCE_RANGES } from '../shared/gate';
+import { RUN_NAME_ALLOWED, RUN_NAME_PATTERN } from '../shared/result';
+import { LOAD_MODELS, PROFILE_NAMES, type ProfileName } from '../profiles/index';
+import { bool, collectConfig, configErrorMessage, duration, num, oneOf, str, type Rules, type Values } from './config';
+
+/** LOAD_PROFILE, LOAD_MODEL, STEADY_STATE_DURATION: how the load is shaped (src/profiles). */
+const loadRules = (defaultProfile: ProfileName) => ({
+  LOAD_PROFILE: oneOf(PROFILE_NAMES, defaultProfile),
+  LOAD_MODEL: oneOf(LOAD_MODELS, 'arrival-rate'),
+  STEADY_STATE_DURATION: duration(''),
+});
+
+/** The regression gate: which baseline, whether to enforce it, and its tolerances. */
+const GATE_RULES = {
+  BASELINE: str('', { allowed: 'a path to a result JSON file' }),
+  GATE: bool(true),
+  GATE_CONFIG: str('', { allowed: 'a path to a JSON file' }),
+  GATE_P95_RATIO: num(DEFAULT_TOLERANCE.p95Ratio, TOLERANCE_RANGES.p95Ratio),
+  GATE_P95_FLOOR_MS: num(DEFAULT_TOLERANCE.p95FloorMs, TOLERANCE_RANGES.p95FloorMs),
+  GATE_THROUGHPUT_RATIO: num(DEFAULT_TOLERANCE.throughputRatio, TOLERANCE_RANGES.throughputRatio),
+  GATE_THROUGHPUT_FLOOR: num(DEFAULT_TOLERANCE.throughputFloor, TOLERANCE_RANGES.throughputFloor),
+  GATE_MAX_ERROR_RATE: num(DEFAULT_TOLERANCE.maxErrorRate, TOLERANCE_RANGES.maxErrorRate),
+};
+
+/** Where results go and how the run is named. */
+const RESULT_RULES = {
+  RESULTS_DIR: str('', { allowed: 'an existing directory' }),
+  // unset: "baseline" while the script has no baseline, else "latest" (see planRun)
+  RUN_NAME: str('', { pattern: RUN_NAME_PATTERN, allowed: RUN_NAME_ALLOWED }),
+  TEST_ID: str('', { pattern: /^[A-Za-z0-9._:-]+$/, allowed: 'letters, digits, ".", "_", ":" or "-"' }),
+};
+
+export type LoadSettings = { profile: ProfileName; model: (typeof LOAD_MODELS)[number]; steadyState?: string };
+export type GateSettings = Values<typeof GATE_RULES>;
+export type ResultSettings = Values<typeof RESULT_RULES>;
+
+export interface Settings<F extends Rules> {
+  script: ScriptManifest;
+  /** The family's own variables. */
+  own: Values<F>;
+  load: LoadSettings;
+  gate: GateSettings;
+  results: ResultSettings;
+}
+
+export interface SettingsSpec<F extends Rules> {
+  family: FamilyManifest;
+  /** The script's name in the family manifest. */
+  script: string;
+  /** The profile when LOAD_PROFILE is unset. */
+  defaultProfile: ProfileName;
+  /** The family's own variables. */
+  rules: F;
+  /** Problems between variables (each one line, naming the variables and the fix); run on the parsed values. */
+  check?: (own: Values<F>) => string[];
+}
+
+/**
+ * Reads every variable a script depends on. Throws one message (a string: k6 prints it as it is and
+ * exits 107) that names every invalid variable, with the value given and what is allowed.
+ */
+export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record<string, string | undefined> = __ENV): Settings<F> {
+  const script = spec.family.scripts.find((s) => s.name === spec.script);
+  if (!script) throw new Error(`the ${spec.family.name} family manifest declares no script ${spec.script}`);
+  const shared = collectConfig({ ...loadRules(spec.defaultProfile), ...GATE_RULES, ...RESULT_RULES }, env);
+  const family = collectConfig(spec.rules, env);
+  const own = family.values;
+  const problems = [...family.problems, ...shared.problems];
+  if (family.problems.length === 0) problems.push(...(spec.check?.(own) ?? []));
+  if (problems.length > 0) throw configErrorMessage(problems);
+  const values = shared.values;
+  const pick = <R extends Rules>(rules: R) => Object.fromEntries(Object.keys(rules).map((name) => [name, values[name as keyof typeof values]])) as Values<R>;
+  return {
+    script,
+    own,
+    load: { profile: values.LOAD_PROFILE, model: values.LOAD_MODEL, steadyState: values.STEADY_STATE_DURATION || undefined },
+    gate: pick(GATE_RULES),
+    results: pick(RESULT_RULES),
+  };
+}

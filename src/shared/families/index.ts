@@ -1,0 +1,22 @@
+// Every family (system under test) this project covers. A new family: its own folders, its manifest
+// file next to this one, and one line here.
+import type { FamilyManifest, ScriptManifest } from '../family';
+import { payments } from './payments';
+import { spacetimedb } from './spacetimedb';
+
+export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments];
+
+/** Every script of every family, with the family it belongs to. */
+export const SCRIPTS: ReadonlyArray<ScriptManifest & { family: FamilyManifest }> = FAMILIES.flatMap((family) =>
+  family.scripts.map((script) => ({ ...script, family })),
+);
+
+/** The manifest of a script by name; undefined for a script no family declares. */
+export function scriptManifest(name: string): (ScriptManifest & { family: FamilyManifest }) | undefined {
+  return SCRIPTS.find((s) => s.name === name);
+}
+
+/** A family by its name or by the name of one of its scripts. */
+export function findFamily(name: string): FamilyManifest | undefined {
+  return FAMILIES.find((f) => f.name === name) ?? scriptManifest(name)?.family;
+}

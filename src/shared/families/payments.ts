@@ -1,0 +1,38 @@
+// Payment APIs (Hyperswitch, seed 003). Today: the router's health check (`dist/health.js`).
+import type { FamilyManifest } from '../family';
+
+export const payments: FamilyManifest = {
+  name: 'payments',
+  seed: '003',
+  scripts: [
+    {
+      name: 'health',
+      summary: "Seed 003's health check: GET /health answers 200, p(90) under HEALTH_P90_MS",
+      gate: { latency: 'http_req_duration', throughput: 'http_reqs', errors: 'http_req_failed' },
+      comparableMeta: ['target'],
+      // the nightly's fixed server delay is far above the seed's 15 ms health threshold: the gate judges it
+      nightly: { env: { HEALTH_P90_MS: '60000' } },
+    },
+  ],
+  sandbox: { module: 'tools/sandbox/payments/index.ts', env: { TARGET_URL: '{url}' } },
+  demo: { script: 'health', env: { LOAD_PROFILE: 'smoke' }, externalTargetVar: 'TARGET_URL' },
+  bench: 'tools/bench/payments.ts',
+  dashboard: {
+    title: 'Payments router (Hyperswitch)',
+    panels: [
+      {
+        title: 'Health checks/s',
+        unit: 'reqps',
+        queries: [{ metric: 'http_reqs', select: 'per_s', by: ['name', 'status'], alias: '$tag_name $tag_status' }],
+      },
+      {
+        title: 'Health check latency p90 (seed threshold 15 ms)',
+        unit: 'ms',
+        queries: [
+          { metric: 'http_req_duration', select: 'p90', by: ['name'], alias: 'p90 $tag_name' },
+          { metric: 'http_req_duration', select: 'p99', by: ['name'], alias: 'p99 $tag_name' },
+        ],
+      },
+    ],
+  },
+};

@@ -1,0 +1,484 @@
+// `npm run dashboard`: the Grafana dashboard grafana/dashboards/k6-regression.json, generated as code with
+// Grafana's Foundation SDK. The common rows are defined here; each family contributes its row from its
+// manifest (src/shared/families). `--check` only compares: exit 1 when the committed file is out of date.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import {
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  DashboardCursorSync,
+  QueryVariableBuilder,
+  RowBuilder,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+  VariableRefresh,
+  VariableSort,
+  type Threshold,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type { FamilyManifest, PanelQuery, PanelSpec } from '../../src/shared/family';
+import { FAMILIES } from '../../src/shared/families/index';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const DASHBOARD_FILE = 'grafana/dashboards/k6-regression.json';
+
+const DATASOURCE = { type: 'influxdb', uid: 'k6influx' };
+/** Every query is narrowed to one run (the `testid` variable) and the dashboard's time range. */
+const RUN_FILTER = '"testid" =~ /^$testid$/ AND $timeFilter';
+/** Grafana 11.1 (grafana/README.md) writes schema 39; the SDK would stamp its own, newer one. */
+const SCHEMA_VERSION = 39;
+
+// ---------------------------------------------------------------------------------------------------
+// InfluxQL
+
+interface Aggregate {
+  expr: string;
+  /** Column name, when the default one (the function's name) would not say what it is. */
+  as?: string;
+  fill: '0' | 'none' | 'previous';
+}
+
+function aggregate(select: PanelQuery['select']): Aggregate {
+  switch (select) {
+    case 'per_s':
+      return { expr: 'sum("value") / $__interval_ms * 1000', as: 'per_s', fill: '0' };
+    case 'sum':
+    case 'count':
+      return { expr: `${select}("value")`, fill: '0' };
+    case 'mean':
+      return { expr: 'mean("value")', fill: 'none' };
+    case 'max':
+      return { expr: 'max("value")', fill: 'previous' };
+  }
+  const nn = /^p(\d+(?:\.\d+)?)$/.exec(select)?.[1];
+  if (nn === undefined || Number(nn) <= 0 || Number(nn) >= 100) throw new Error(`unknown select ${JSON.stringify(select)}`);
+  return { expr: nn === '50' ? 'median("value")' : `percentile("value", ${nn})`, as: select, fill: 'none' };
+}
+
+/**
+ * A panel query as InfluxQL over k6's InfluxDB output (measurement = metric, field `value`), per
+ * `$__interval` by default; `wholeRun` gives one value for the whole time range (the stat panels).
+ */
+export function influxQL(q: PanelQuery, options: { wholeRun?: boolean } = {}): string {
+  const { expr, as, fill } = aggregate(q.select);
+  const tags = (q.by ?? []).map((tag) => `"${tag}"`);
+  if (options.wholeRun) {
+    const group = tags.length > 0 ? ` GROUP BY ${tags.join(', ')}` : '';
+    return `SELECT ${expr} FROM "${q.metric}" WHERE ${RUN_FILTER}${group}`;
+  }
+  const column = as ? ` AS "${as}"` : '';
+  return `SELECT ${expr}${column} FROM "${q.metric}" WHERE ${RUN_FILTER} GROUP BY ${['time($__interval)', ...tags].join(', ')} fill(${fill})`;
+}
+
+/** A raw InfluxQL target (the SDK has no InfluxDB query type: a custom Dataquery, as its README shows). */
+interface InfluxTarget extends cog.Dataquery {
+  datasource: typeof DATASOURCE;
+  refId: string;
+  rawQuery: true;
+  resultFormat: 'time_series' | 'table';
+  query: string;
+  alias?: string;
+}
+
+class InfluxQueryBuilder implements cog.Builder<cog.Dataquery> {
+  private readonly internal: InfluxTarget;
+
+  constructor(refId: string, query: string) {
+    this.internal = {
+      datasource: DATASOURCE,
+      refId,
+      rawQuery: true,
+      resultFormat: 'time_series',
+      query,
+      _implementsDataqueryVariant() {},
+    };
+  }
+
+  build(): InfluxTarget {
+    return this.internal;
+  }
+
+  alias(alias: string): this {
+    this.internal.alias = alias;
+    return this;
+  }
+
+  resultFormat(format: InfluxTarget['resultFormat']): this {
+    this.internal.resultFormat = format;
+    return this;
+  }
+}
+
+const refId = (i: number) => String.fromCharCode(65 + i); // A, B, C...
+
+function targets(queries: PanelQuery[]): InfluxQueryBuilder[] {
+  return queries.map((q, i) => {
+    const target = new InfluxQueryBuilder(refId(i), influxQL(q));
+    return q.alias ? target.alias(q.alias) : target;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The common rows
+
+interface StatSpec {
+  title: string;
+  unit: string;
+  description?: string;
+  query: PanelQuery;
+  /** A 0–1 rate: red below 98 %, orange below 99 %, then green. */
+  rate?: boolean;
+}
+
+const RUN_OVERVIEW_TITLE = 'Run overview ($script, $testid)';
+const RUN_OVERVIEW: StatSpec[] = [
+  {
+    title: 'Transactions',
+    unit: 'short',
+    description: 'transactions_total over the whole run; equals the count in the result JSON.',
+    query: { metric: 'transactions_total', select: 'sum' },
+  },
+  { title: 'Transaction success rate', unit: 'percentunit', rate: true, query: { metric: 'transaction_success_rate', select: 'mean' } },
+  { title: 'Latency p95', unit: 'ms', query: { metric: 'latency_ms', select: 'p95' } },
+  { title: 'HTTP requests', unit: 'short', query: { metric: 'http_reqs', select: 'count' } },
+  { title: 'Iterations', unit: 'short', query: { metric: 'iterations', select: 'sum' } },
+  { title: 'Checks passed', unit: 'percentunit', rate: true, query: { metric: 'checks', select: 'mean' } },
+];
+
+interface RowSpec {
+  title: string;
+  panels: PanelSpec[];
+}
+
+const TRANSACTIONS: RowSpec = {
+  title: 'Transactions',
+  panels: [
+    {
+      title: 'Transactions/s by scenario',
+      unit: 'reqps',
+      description: 'transactions_total and transaction_errors_total per second, by k6 scenario (exec function).',
+      queries: [
+        { metric: 'transactions_total', select: 'per_s', by: ['scenario'], alias: '$tag_scenario' },
+        { metric: 'transaction_errors_total', select: 'per_s', by: ['scenario'], alias: 'errors $tag_scenario' },
+      ],
+    },
+    {
+      title: 'Transaction success rate / error rate',
+      unit: 'percentunit',
+      queries: [
+        { metric: 'transaction_success_rate', select: 'mean', alias: 'transaction_success_rate' },
+        { metric: 'error_rate', select: 'mean', alias: 'error_rate' },
+      ],
+    },
+    {
+      title: 'Latency (latency_ms) by scenario',
+      unit: 'ms',
+      description: 'Measured around the real operation (send → committed / answered).',
+      queries: [
+        { metric: 'latency_ms', select: 'p95', by: ['scenario'], alias: 'p95 $tag_scenario' },
+        { metric: 'latency_ms', select: 'p90', by: ['scenario'], alias: 'p90 $tag_scenario' },
+        { metric: 'latency_ms', select: 'p50', by: ['scenario'], alias: 'p50 $tag_scenario' },
+      ],
+    },
+    {
+      title: 'Read / write latency p95, p90',
+      unit: 'ms',
+      queries: [
+        { metric: 'read_latency_ms', select: 'p95', alias: 'read p95' },
+        { metric: 'read_latency_ms', select: 'p90', alias: 'read p90' },
+        { metric: 'write_latency_ms', select: 'p95', alias: 'write p95' },
+        { metric: 'write_latency_ms', select: 'p90', alias: 'write p90' },
+        { metric: 'batch_latency_ms', select: 'p95', alias: 'batch p95' },
+      ],
+    },
+    {
+      title: 'Transaction errors by cause /s',
+      unit: 'reqps',
+      queries: [
+        { metric: 'timeout_errors_total', select: 'per_s', alias: 'timeout' },
+        { metric: 'connection_errors_total', select: 'per_s', alias: 'connection' },
+        { metric: 'validation_errors_total', select: 'per_s', alias: 'validation' },
+      ],
+    },
+    {
+      title: 'Records / bytes per second',
+      unit: 'short',
+      queries: [
+        { metric: 'records_written_total', select: 'per_s', alias: 'records written' },
+        { metric: 'records_read_total', select: 'per_s', alias: 'records read' },
+        { metric: 'bytes_written_total', select: 'per_s', alias: 'bytes written' },
+        { metric: 'bytes_read_total', select: 'per_s', alias: 'bytes read' },
+      ],
+    },
+  ],
+};
+
+const HTTP: RowSpec = {
+  title: 'HTTP',
+  panels: [
+    {
+      title: 'HTTP requests/s by name and status',
+      unit: 'reqps',
+      queries: [{ metric: 'http_reqs', select: 'per_s', by: ['name', 'status'], alias: '$tag_name $tag_status' }],
+    },
+    {
+      title: 'http_req_duration p95 / p90',
+      unit: 'ms',
+      queries: [
+        { metric: 'http_req_duration', select: 'p95', by: ['name'], alias: 'p95 $tag_name' },
+        { metric: 'http_req_duration', select: 'p90', by: ['name'], alias: 'p90 $tag_name' },
+      ],
+    },
+    {
+      title: 'http_req_failed',
+      unit: 'percentunit',
+      queries: [{ metric: 'http_req_failed', select: 'mean', alias: 'http_req_failed' }],
+    },
+    {
+      title: 'HTTP timings (mean)',
+      unit: 'ms',
+      queries: [
+        { metric: 'http_req_waiting', select: 'mean', alias: 'waiting' },
+        { metric: 'http_req_connecting', select: 'mean', alias: 'connecting' },
+        { metric: 'http_req_blocked', select: 'mean', alias: 'blocked' },
+      ],
+    },
+  ],
+};
+
+const EXECUTION: RowSpec = {
+  title: 'Execution',
+  panels: [
+    {
+      title: 'VUs',
+      unit: 'short',
+      queries: [
+        { metric: 'vus', select: 'max', alias: 'vus' },
+        { metric: 'vus_max', select: 'max', alias: 'vus_max' },
+      ],
+    },
+    {
+      title: 'Iterations/s and dropped iterations/s',
+      unit: 'short',
+      description: 'dropped_iterations: the arrival-rate executor ran out of VUs (the target rate was not offered).',
+      queries: [
+        { metric: 'iterations', select: 'per_s', by: ['scenario'], alias: 'iterations $tag_scenario' },
+        { metric: 'dropped_iterations', select: 'per_s', by: ['scenario'], alias: 'dropped $tag_scenario' },
+      ],
+    },
+    {
+      title: 'Iteration duration p95',
+      unit: 'ms',
+      queries: [{ metric: 'iteration_duration', select: 'p95', by: ['scenario'], alias: 'p95 $tag_scenario' }],
+    },
+  ],
+};
+
+const CHECKS: RowSpec = {
+  title: 'Checks',
+  panels: [
+    {
+      title: 'Checks pass rate by check',
+      unit: 'percentunit',
+      queries: [{ metric: 'checks', select: 'mean', by: ['check'], alias: '$tag_check' }],
+    },
+  ],
+};
+
+/** Passes, fails and rate per check over the whole run (one table row per check). */
+const CHECKS_TABLE_QUERY = `SELECT count("value") AS "total", sum("value") AS "passes", count("value") - sum("value") AS "fails", mean("value") AS "rate" FROM "checks" WHERE ${RUN_FILTER} GROUP BY "check"`;
+
+// ---------------------------------------------------------------------------------------------------
+// Panels
+
+const STAT_SIZE = { w: 4, h: 4 };
+const PANEL_SIZE = { w: 12, h: 8 };
+
+function thresholds(steps: Threshold[]): ThresholdsConfigBuilder {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
+}
+
+function statPanel(id: number, spec: StatSpec): stat.PanelBuilder {
+  const panel = new stat.PanelBuilder()
+    .id(id)
+    .title(spec.title)
+    .datasource(DATASOURCE)
+    .span(STAT_SIZE.w)
+    .height(STAT_SIZE.h)
+    .unit(spec.unit)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('').values(false))
+    .colorMode(common.BigValueColorMode.Value)
+    .graphMode(common.BigValueGraphMode.None)
+    .textMode(common.BigValueTextMode.Auto)
+    .justifyMode(common.BigValueJustifyMode.Auto)
+    .orientation(common.VizOrientation.Auto)
+    .withTarget(new InfluxQueryBuilder('A', influxQL(spec.query, { wholeRun: true })));
+  if (spec.description) panel.description(spec.description);
+  if (spec.rate) {
+    panel.decimals(2).thresholds(
+      thresholds([
+        { color: 'red', value: null },
+        { color: 'orange', value: 0.98 },
+        { color: 'green', value: 0.99 },
+      ]),
+    );
+  } else {
+    panel.thresholds(thresholds([{ color: 'blue', value: null }]));
+  }
+  return panel;
+}
+
+function timeseriesPanel(id: number, spec: PanelSpec): timeseries.PanelBuilder {
+  const panel = new timeseries.PanelBuilder()
+    .id(id)
+    .title(spec.title)
+    .datasource(DATASOURCE)
+    .span(PANEL_SIZE.w)
+    .height(PANEL_SIZE.h)
+    .unit(spec.unit)
+    .drawStyle(common.GraphDrawStyle.Line)
+    .lineWidth(1)
+    .fillOpacity(10)
+    .spanNulls(true)
+    .showPoints(common.VisibilityMode.Never)
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.Table)
+        .placement(common.LegendPlacement.Bottom)
+        .calcs(['mean', 'max', 'lastNotNull']),
+    )
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
+    .targets(targets(spec.queries));
+  if (spec.description) panel.description(spec.description);
+  if (spec.unit === 'percentunit') panel.min(0).max(1);
+  return panel;
+}
+
+function checksTable(id: number): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .id(id)
+    .title('Checks (whole run)')
+    .datasource(DATASOURCE)
+    .span(PANEL_SIZE.w)
+    .height(PANEL_SIZE.h)
+    .showHeader(true)
+    .overrideByName('rate', [{ id: 'unit', value: 'percentunit' }])
+    .withTransformation({ id: 'merge', options: {} })
+    .withTarget(new InfluxQueryBuilder('A', CHECKS_TABLE_QUERY).resultFormat('table'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The dashboard
+
+function variables(): QueryVariableBuilder[] {
+  const tagValues = (key: string, where = '') => `SHOW TAG VALUES FROM "iterations" WITH KEY = "${key}"${where}`;
+  const script = tagValues('script');
+  const testid = tagValues('testid', ' WHERE "script" =~ /^$script$/');
+  return [
+    new QueryVariableBuilder('script')
+      .label('script')
+      .datasource(DATASOURCE)
+      .query(script)
+      .definition(script)
+      .refresh(VariableRefresh.OnTimeRangeChanged)
+      .sort(VariableSort.AlphabeticalAsc)
+      .multi(false)
+      .includeAll(true)
+      .allValue('.*'),
+    new QueryVariableBuilder('testid')
+      .label('test id')
+      .datasource(DATASOURCE)
+      .query(testid)
+      .definition(testid)
+      .refresh(VariableRefresh.OnTimeRangeChanged)
+      .sort(VariableSort.AlphabeticalDesc)
+      .multi(false)
+      .includeAll(false),
+  ];
+}
+
+/** The dashboard as a plain JSON object: the common rows, each family's row after Transactions. */
+export function buildDashboard(families: readonly FamilyManifest[] = FAMILIES): Record<string, any> {
+  const builder = new DashboardBuilder('k6 regression suite')
+    .uid('k6-regression')
+    .description('k6 runs of this suite written with --out influxdb (InfluxDB 1.x, InfluxQL). Pick a script and a test id (TEST_ID).')
+    .tags(['k6', 'influxdb', 'regression'])
+    .editable()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: 'now-6h', to: 'now' })
+    .timezone('')
+    .refresh('')
+    .fiscalYearStartMonth(0)
+    .liveNow(false)
+    .weekStart('')
+    .version(1)
+    .annotation(
+      new AnnotationQueryBuilder()
+        .builtIn(1)
+        .datasource({ type: 'grafana', uid: '-- Grafana --' })
+        .enable(true)
+        .hide(true)
+        .iconColor('rgba(0, 211, 255, 1)')
+        .name('Annotations & Alerts')
+        .type('dashboard'),
+    )
+    .variables(variables());
+
+  // Rows stay expanded: a row's panels follow it at the top level (the builder lays out the grid).
+  let id = 0;
+  const row = (title: string) => builder.withRow(new RowBuilder(title).id(++id));
+  const timeseriesRow = (spec: RowSpec) => {
+    row(spec.title);
+    for (const panel of spec.panels) builder.withPanel(timeseriesPanel(++id, panel));
+  };
+
+  row(RUN_OVERVIEW_TITLE);
+  for (const spec of RUN_OVERVIEW) builder.withPanel(statPanel(++id, spec));
+  timeseriesRow(TRANSACTIONS);
+  for (const family of families) timeseriesRow(family.dashboard);
+  timeseriesRow(HTTP);
+  timeseriesRow(EXECUTION);
+  timeseriesRow(CHECKS);
+  builder.withPanel(checksTable(++id));
+
+  const dashboard = JSON.parse(JSON.stringify(builder.build())) as Record<string, any>;
+  dashboard.schemaVersion = SCHEMA_VERSION;
+  return dashboard;
+}
+
+/** The dashboard file's text: 2-space JSON with a trailing newline. */
+export function renderDashboard(): string {
+  return `${JSON.stringify(buildDashboard(), null, 2)}\n`;
+}
+
+function main(args: string[]): number {
+  const path = resolve(ROOT, DASHBOARD_FILE);
+  const text = renderDashboard();
+  if (args.includes('--check')) {
+    let current: string | undefined;
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      current = undefined;
+    }
+    if (current !== text) {
+      console.error(`${DASHBOARD_FILE} is out of date: run npm run dashboard`);
+      return 1;
+    }
+    return 0;
+  }
+  writeFileSync(path, text);
+  const panels = (buildDashboard().panels as { type: string }[]).filter((p) => p.type !== 'row').length;
+  console.log(`wrote ${DASHBOARD_FILE} (${panels} panels)`);
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
