@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runK6, type K6RunResult } from '../../tools/k6.ts';
-import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
+import { SCRIPTS } from '../../src/shared/families/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
-import { startSpacetimeSandbox, type SpacetimeSandbox } from '../../tools/sandbox/spacetimedb/server.ts';
+import { startFamilySandbox, targetEnv } from '../../tools/sandbox/sandbox.ts';
 import { INFLUXD_MISSING, influxdAvailable, startInflux, type InfluxResponse, type RunningInflux } from '../support/influx.ts';
 import { dashboardQueries, loadDashboard } from '../support/dashboard-queries.ts';
 import { readResult, scratchDir, type ResultFile } from '../support/results.ts';
@@ -15,15 +15,14 @@ const DB = 'k6';
 const stamp = `${Date.now()}`;
 
 interface Run {
-  script: 'health' | 'spacetimedb';
+  script: string;
   testId: string;
   out: K6RunResult;
   result: ResultFile;
 }
 
 let influx: RunningInflux | undefined;
-let health: RunningTarget | undefined;
-let sandbox: SpacetimeSandbox | undefined;
+const sandboxes: RunningTarget[] = [];
 const results = scratchDir('k6-influx-');
 const runs: Run[] = [];
 
@@ -50,16 +49,16 @@ beforeAll(async () => {
   if (!influxdAvailable()) throw new Error(INFLUXD_MISSING);
   influx = await startInflux();
   await influx.query(`CREATE DATABASE ${DB}`);
-  health = await startPaymentsSandbox();
-  sandbox = await startSpacetimeSandbox();
-  runs.push(await run('health', { TARGET_URL: health.url }));
-  runs.push(
-    await run('spacetimedb', { SCENARIO: 'counter', SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port) }),
-  );
-}, 120_000);
+  // every script of every family, against its sandbox, with its nightly job's settings
+  for (const script of SCRIPTS) {
+    const sandbox = await startFamilySandbox(script.family);
+    sandboxes.push(sandbox);
+    runs.push(await run(script.name, { ...targetEnv(script.family.sandbox.env, sandbox), ...script.nightly.env }));
+  }
+}, 60_000 * SCRIPTS.length);
 
 afterAll(async () => {
-  await Promise.allSettled([influx?.stop(), health?.close(), sandbox?.close()]);
+  await Promise.allSettled([influx?.stop(), ...sandboxes.map((s) => s.close())]);
   results.remove();
 });
 
@@ -92,8 +91,8 @@ const summaryMetrics = (r: Run) =>
 const get = (script: Run['script']) => runs.find((r) => r.script === script)!;
 
 describe('k6 --out influxdb into a real InfluxDB 1.x, read with the Grafana dashboard', () => {
-  it('both runs pass and carry the test id they were given', () => {
-    expect(runs).toHaveLength(2);
+  it('every run passes and carries the test id it was given', () => {
+    expect(runs).toHaveLength(SCRIPTS.length);
     for (const r of runs) {
       expect(r.out.exitCode, `${r.script}: ${r.out.stderr.slice(-2000)}`).toBe(0);
       expect(r.out.stderr).not.toMatch(/Couldn't write stats|Couldn't create batch/);
@@ -133,7 +132,7 @@ describe('k6 --out influxdb into a real InfluxDB 1.x, read with the Grafana dash
     }
   });
 
-  it('every metric of both summaries is a measurement, with the tag keys the dashboard filters and groups by', async () => {
+  it('every metric of every summary is a measurement, with the tag keys the dashboard filters and groups by', async () => {
     const measurements = new Set(column(await q('SHOW MEASUREMENTS'), 'name'));
     const produced = new Set(runs.flatMap((r) => summaryMetrics(r).map(([name]) => name)));
     for (const name of produced) expect(measurements, name).toContain(name);
@@ -169,9 +168,9 @@ describe('k6 --out influxdb into a real InfluxDB 1.x, read with the Grafana dash
       }
       expect(withSeries, r.script).toBeGreaterThan(10);
     }
-    // The variables: both scripts listed; the test ids narrowed by $script.
+    // The variables: every script listed; the test ids narrowed by $script.
     const [scriptVar] = dashboardQueries({ testid: 'x' }).filter((d) => d.source === 'variable script');
-    expect(column(await q(scriptVar.query), 'value')).toEqual(expect.arrayContaining(['health', 'spacetimedb']));
+    expect(column(await q(scriptVar.query), 'value')).toEqual(expect.arrayContaining(SCRIPTS.map((s) => s.name)));
     for (const r of runs) {
       const [testidVar] = dashboardQueries({ testid: 'x', script: r.script }).filter((d) => d.source === 'variable testid');
       expect(column(await q(testidVar.query), 'value')).toEqual([r.testId]);

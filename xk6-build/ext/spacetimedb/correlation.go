@@ -1,0 +1,222 @@
+package spacetimedb
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+type opKind uint8
+
+const (
+	kindCall opKind = iota
+	kindSubscribe
+	kindSingle
+	kindOneOff
+)
+
+type op struct {
+	kind    opKind
+	reducer string
+	args    string
+	flags   uint8
+	queries []string
+	query   string
+	done    func(Outcome)
+	resub   bool // a re-subscription after a reconnect: no JS promise waits for it
+
+	// guarded by Client.mu
+	finished  bool
+	conn      *wsConn
+	reqID     uint32
+	queryID   uint32
+	msgID     string
+	created   time.Time
+	sent      time.Time
+	bytesSent int
+	timer     *time.Timer
+	stopCtx   func() bool
+}
+
+func (c *Client) start(ctx context.Context, o *op) {
+	o.created = time.Now()
+	c.mu.Lock()
+	// The request timer starts when the frame is written (send): while connecting, an operation is
+	// bounded by the connect attempts (it ends 'dropped' with the connect error) and by ctx.
+	if ctx != nil && ctx.Done() != nil {
+		o.stopCtx = context.AfterFunc(ctx, func() {
+			c.finish(o, Outcome{Status: StatusDropped, Err: "abandoned: the k6 iteration was interrupted"})
+		})
+	}
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		c.send(conn, o)
+		return
+	}
+	env := c.env()
+	go func() {
+		conn, res := c.ensureConn(ctx, env)
+		if res.Err != nil {
+			c.finish(o, Outcome{Status: StatusDropped, Err: res.Err.Error()})
+			return
+		}
+		c.send(conn, o)
+	}()
+}
+
+func (c *Client) nextRequestIDLocked() uint32 {
+	for {
+		c.reqID++
+		if c.reqID == 0 {
+			continue
+		}
+		if _, busy := c.pending[c.reqID]; !busy {
+			return c.reqID
+		}
+	}
+}
+
+func (c *Client) send(conn *wsConn, o *op) {
+	c.mu.Lock()
+	if o.finished {
+		c.mu.Unlock()
+		return
+	}
+	if conn.dead {
+		c.mu.Unlock()
+		c.finish(o, Outcome{Status: StatusDropped, Err: "the connection was lost before the request was sent"})
+		return
+	}
+	var reqID, queryID uint32
+	var msgID string
+	if o.kind == kindOneOff {
+		c.msgSeq++
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], c.msgSeq)
+		msgID = hex.EncodeToString(b[:])
+	} else {
+		reqID = c.nextRequestIDLocked()
+		if o.kind == kindSingle {
+			c.queryID++
+			queryID = c.queryID
+		}
+	}
+	c.mu.Unlock()
+
+	conn.writeMu.Lock()
+	switch o.kind {
+	case kindCall:
+		conn.buf = appendCallReducer(conn.buf[:0], o.reducer, o.args, reqID, o.flags)
+	case kindSubscribe:
+		conn.buf = appendSubscribe(conn.buf[:0], o.queries, reqID)
+	case kindSingle:
+		conn.buf = appendSubscribeSingle(conn.buf[:0], o.query, reqID, queryID)
+	case kindOneOff:
+		conn.buf = appendOneOffQuery(conn.buf[:0], msgID, o.query)
+	}
+	c.mu.Lock()
+	if o.finished || conn.dead {
+		finished := o.finished
+		c.mu.Unlock()
+		conn.writeMu.Unlock()
+		if !finished {
+			c.finish(o, Outcome{Status: StatusDropped, Err: "the connection was lost before the request was sent"})
+		}
+		return
+	}
+	o.conn, o.reqID, o.queryID, o.msgID = conn, reqID, queryID, msgID
+	o.bytesSent = len(conn.buf)
+	if o.kind == kindOneOff {
+		c.queries[msgID] = o
+	} else {
+		c.pending[reqID] = o
+	}
+	now := time.Now()
+	o.sent = now
+	o.timer = time.AfterFunc(c.opts.RequestTimeout, func() {
+		c.finish(o, Outcome{Status: StatusTimeout,
+			Err: fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)})
+	})
+	c.mu.Unlock()
+	_ = conn.ws.SetWriteDeadline(now.Add(c.opts.RequestTimeout))
+	err := conn.ws.WriteMessage(websocket.TextMessage, conn.buf)
+	conn.writeMu.Unlock()
+	if err != nil {
+		// The reader sees the closed socket and ends every pending operation on it as dropped.
+		_ = conn.ws.Close()
+		return
+	}
+	c.count(ctrSent)
+}
+
+// finish ends o with out unless it has already ended.
+func (c *Client) finish(o *op, out Outcome) {
+	c.mu.Lock()
+	if o.finished {
+		c.mu.Unlock()
+		return
+	}
+	c.unlinkLocked(o)
+	c.mu.Unlock()
+	c.complete(o, out, time.Now())
+}
+
+// unlinkLocked marks o finished and removes it from the correlation maps.
+func (c *Client) unlinkLocked(o *op) {
+	o.finished = true
+	if o.conn != nil {
+		if o.kind == kindOneOff {
+			if c.queries[o.msgID] == o {
+				delete(c.queries, o.msgID)
+			}
+		} else if c.pending[o.reqID] == o {
+			delete(c.pending, o.reqID)
+		}
+	}
+}
+
+// detachLocked ends (unlinks) every pending operation sent on conn and returns them.
+func (c *Client) detachLocked(conn *wsConn) []*op {
+	var ops []*op
+	for _, o := range c.pending {
+		if o.conn == conn {
+			ops = append(ops, o)
+		}
+	}
+	for _, o := range c.queries {
+		if o.conn == conn {
+			ops = append(ops, o)
+		}
+	}
+	for _, o := range ops {
+		c.unlinkLocked(o)
+	}
+	return ops
+}
+
+// complete delivers the outcome of an operation already marked finished (fields read here are no
+// longer written by anyone once finished is set).
+func (c *Client) complete(o *op, out Outcome, at time.Time) {
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	if o.stopCtx != nil {
+		o.stopCtx()
+	}
+	out.RequestID = o.reqID
+	out.BytesSent = o.bytesSent
+	if !o.sent.IsZero() {
+		out.Latency = at.Sub(o.sent)
+	} else {
+		out.Latency = at.Sub(o.created)
+	}
+	if out.Tables == nil && o.kind == kindCall {
+		out.Tables = []string{}
+	}
+	o.done(out)
+}
