@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds ./bin/k6 (the pinned k6 release, via the pinned xk6) from the Go module proxy with this
-# machine's Go, with the project's own extension ext/spacetimedb (JS module k6/x/spacetimedb) compiled
-# in. No prebuilt binaries are downloaded. Skips the build when bin/k6 already matches the pin and was
-# built from the extension sources as they are now (bin/.k6-build-stamp).
-# Scripts importing k6/x/spacetimedb must run with K6_AUTO_EXTENSION_RESOLUTION=false.
+# machine's Go, with every Go extension the family manifests declare compiled in (tools/extensions.ts
+# list; today ext/spacetimedb, JS module k6/x/spacetimedb). No prebuilt binaries are downloaded. Skips
+# the build when bin/k6 already matches the pins and was built from the extension sources as they
+# are now (bin/.k6-build-stamp). Scripts importing k6/x/... must run with K6_AUTO_EXTENSION_RESOLUTION=false.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -11,15 +11,18 @@ root="$(dirname "$here")"
 source "$here/versions.env"
 k6_bin="$root/bin/k6"
 xk6_bin="$here/.bin/xk6"
-ext_dir="$here/ext/spacetimedb"
-ext_module="github.com/k6regression/xk6-spacetimedb"
+# one "<go module>=<folder>" line per extension, from the family manifests
+mapfile -t extensions < <(cd "$root" && node_modules/.bin/tsx tools/extensions.ts list)
 stamp_file="$root/bin/.k6-build-stamp"
 
 # What bin/k6 is built from: the pins and a digest of the extension's sources (tests left out: they
 # are not in the binary).
 ext_digest() {
-  (cd "$ext_dir" && find . \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum |
-    LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1
+  for ext in "${extensions[@]}"; do
+    echo "$ext"
+    (cd "${ext#*=}" && find . \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum |
+      LC_ALL=C sort | xargs sha256sum)
+  done | sha256sum | cut -d' ' -f1
 }
 stamp="K6_VERSION=${K6_VERSION}
 XK6_VERSION=${XK6_VERSION}
@@ -27,7 +30,7 @@ EXT_SHA256=$(ext_digest)"
 
 if [[ -x "$k6_bin" ]] && "$k6_bin" version 2>/dev/null | grep -q "^k6 ${K6_VERSION} " &&
   [[ -f "$stamp_file" ]] && [[ "$(cat "$stamp_file")" == "$stamp" ]]; then
-  echo "bin/k6 is already k6 ${K6_VERSION} with k6/x/spacetimedb (sources unchanged): build skipped"
+  echo "bin/k6 is already k6 ${K6_VERSION} with the extensions (sources unchanged): build skipped"
   exit 0
 fi
 
@@ -48,11 +51,13 @@ if ! { [[ -x "$xk6_bin" ]] && "$xk6_bin" version 2>/dev/null | grep -q "${XK6_VE
   (cd "$here/tool" && go build -o "$xk6_bin" go.k6.io/xk6)
 fi
 
-echo "building k6 ${K6_VERSION} with xk6 ${XK6_VERSION} and k6/x/spacetimedb (takes 1-3 minutes on 2 cores) ..."
+with=()
+for ext in "${extensions[@]}"; do with+=(--with "$ext"); done
+echo "building k6 ${K6_VERSION} with xk6 ${XK6_VERSION} and ${#extensions[@]} extension(s) (takes 1-3 minutes on 2 cores) ..."
 mkdir -p "$root/bin"
 tmp_out="$root/bin/.k6.building"
 rm -f "$tmp_out"
-"$xk6_bin" build "$K6_VERSION" --with "${ext_module}=${ext_dir}" -o "$tmp_out" 2>&1 |
+"$xk6_bin" build "$K6_VERSION" "${with[@]}" -o "$tmp_out" 2>&1 |
   grep -v 'Failed to get latest k6 version' || true
 if [[ ! -x "$tmp_out" ]]; then
   echo "error: xk6 did not produce a k6 binary (see the messages above)." >&2
