@@ -38,7 +38,7 @@ export function knownSecrets(): string[] {
 export type Values<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
 
 /** A rule set: variable name → rule. */
-// Rule<any>: Rule<T> is invariant (parse and secretsOf take and give T), so Rule<unknown> would refuse Rule<string>
+// biome-ignore lint/suspicious/noExplicitAny: Rule<T> is invariant (parse and secretsOf take and give T), so Rule<unknown> would refuse Rule<string>
 export type Rules = Record<string, Rule<any>>;
 
 /**

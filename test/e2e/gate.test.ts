@@ -50,7 +50,7 @@ describe('regression gate', () => {
     for (let i = 1; i <= 5; i += 1) {
       const out = await run({ RUN_NAME: `same${i}` });
       expect(out.exitCode, `${out.stdout.slice(-2500)}`).toBe(0);
-      expect(out.stdout).toContain('BASELINE DIFF (run "same' + i + '" vs "baseline"): no regression');
+      expect(out.stdout).toContain(`BASELINE DIFF (run "same${i}" vs "baseline"): no regression`);
       expect(diffOf(`same${i}`).passed).toBe(true);
     }
   });

@@ -30,7 +30,7 @@ interface Panel {
   targets?: Target[];
 }
 
-const dashboard = buildDashboard() as { uid: string; schemaVersion: number; panels: Panel[]; templating: { list: any[] } };
+const dashboard = buildDashboard() as unknown as { uid: string; schemaVersion: number; panels: Panel[]; templating: { list: any[] } };
 const panels = dashboard.panels;
 const nonRows = panels.filter((p) => p.type !== 'row');
 

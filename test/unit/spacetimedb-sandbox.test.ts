@@ -50,7 +50,13 @@ class Client {
     const index = this.queue.findIndex(pred);
     if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]);
     return new Promise((resolve, reject) => {
-      const waiter = { pred, resolve: (m: Msg) => (clearTimeout(timer), resolve(m)) };
+      const waiter = {
+        pred,
+        resolve: (m: Msg) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new Error('timed out waiting for a server message'));

@@ -404,7 +404,10 @@ function variables(): QueryVariableBuilder[] {
 }
 
 /** The dashboard as a plain JSON object: the common rows, each family's row after Transactions. */
-export function buildDashboard(families: readonly FamilyManifest[] = FAMILIES): Record<string, any> {
+/** A dashboard as Grafana's JSON model (untyped: the SDK's types end at build()). */
+export type DashboardJson = Record<string, unknown> & { panels: Array<Record<string, unknown>>; schemaVersion: number };
+
+export function buildDashboard(families: readonly FamilyManifest[] = FAMILIES): DashboardJson {
   const builder = new DashboardBuilder('k6 regression suite')
     .uid('k6-regression')
     .description('k6 runs of this suite written with --out influxdb (InfluxDB 1.x, InfluxQL). Pick a script and a test id (TEST_ID).')
@@ -447,7 +450,7 @@ export function buildDashboard(families: readonly FamilyManifest[] = FAMILIES): 
   timeseriesRow(CHECKS);
   builder.withPanel(checksTable(++id));
 
-  const dashboard = JSON.parse(JSON.stringify(builder.build())) as Record<string, any>;
+  const dashboard = JSON.parse(JSON.stringify(builder.build())) as DashboardJson;
   dashboard.schemaVersion = SCHEMA_VERSION;
   return dashboard;
 }

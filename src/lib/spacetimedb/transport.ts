@@ -1,9 +1,9 @@
 // One interface over both ways of reaching SpacetimeDB, so every scenario runs over WebSocket or HTTP
 // unchanged (USE_WEBSOCKET). Results carry what was measured and what the server said; the
 // WebSocket side also carries the row counts of the caller's TransactionUpdate.
-import { Client, type CallOutcome, type QueryOutcome } from 'k6/x/spacetimedb';
+import type { Client, CallOutcome, QueryOutcome } from 'k6/x/spacetimedb';
 import type { FailureCause } from '../metrics';
-import { SpacetimeHttpClient, type HttpCallOutcome } from './http-client';
+import type { SpacetimeHttpClient, HttpCallOutcome } from './http-client';
 
 export interface CallResult {
   ok: boolean;

@@ -34,7 +34,7 @@ export class Authority {
   mint(): Caller {
     this.minted += 1;
     const sub = randomUUID();
-    const hex = 'c200' + createHash('sha256').update(`${ISSUER}|${sub}`).digest('hex').slice(0, 60);
+    const hex = `c200${createHash('sha256').update(`${ISSUER}|${sub}`).digest('hex').slice(0, 60)}`;
     const claims = b64url(
       JSON.stringify({
         hex_identity: hex,
@@ -86,7 +86,7 @@ export class Authority {
         return { ok: false, status: 400, message: 'Authorization is invalid: malformed token' };
       }
       token = authorization.slice(space + 1).trim();
-    } else if (query && query.includes('token=')) {
+    } else if (query?.includes('token=')) {
       token = new URLSearchParams(query).get('token');
     }
     if (token) return this.verifyToken(token);
@@ -107,7 +107,7 @@ function makeCaller(hex: string, token: string): Caller {
 export function randomConnectionId(): { hex: string; decimal: string } {
   for (;;) {
     const hex = randomBytes(16).toString('hex');
-    const value = BigInt('0x' + hex);
+    const value = BigInt(`0x${hex}`);
     if (value !== 0n) return { hex, decimal: value.toString() };
   }
 }
@@ -116,11 +116,11 @@ export function randomConnectionId(): { hex: string; decimal: string } {
 export function parseConnectionId(hex: string): { hex: string; decimal: string } | null {
   const clean = hex.startsWith('0x') ? hex.slice(2) : hex;
   if (!/^[0-9a-fA-F]{1,32}$/.test(clean)) return null;
-  const value = BigInt('0x' + clean);
+  const value = BigInt(`0x${clean}`);
   return { hex: value.toString(16).padStart(32, '0'), decimal: value.toString() };
 }
 
 /** Database identity for the sandbox's one database, derived from its name so it is stable. */
 export function databaseIdentity(name: string): string {
-  return 'c200' + createHash('sha256').update(`database|${name}`).digest('hex').slice(0, 60);
+  return `c200${createHash('sha256').update(`database|${name}`).digest('hex').slice(0, 60)}`;
 }

@@ -78,13 +78,13 @@ const ENERGY_BASE = [1_180_000, 2_310_000, 2_960_000];
 /** Row as a JSON string of an array in column order (rows inside transaction updates, HTTP SQL). */
 const arrayRow = (row: Row) => quote(quote(row));
 
-const OBJECT_KEYS = TABLES.map((t) => t.columns.map((c, i) => (i === 0 ? '{' : ',') + quote(c.name) + ':'));
+const OBJECT_KEYS = TABLES.map((t) => t.columns.map((c, i) => `${(i === 0 ? '{' : ',') + quote(c.name)}:`));
 /** Row as a JSON string of an object keyed by column (rows read from a table). */
 function objectRow(table: TableDef, row: Row): string {
   const keys = OBJECT_KEYS[table.index];
   let text = '';
   for (let i = 0; i < keys.length; i++) text += keys[i] + quote(row[i]);
-  return quote(text + '}');
+  return quote(`${text}}`);
 }
 
 const TABLE_HEAD = TABLES.map((t) => `{"table_id":${t.id},"table_name":${quote(t.name)},"num_rows":`);

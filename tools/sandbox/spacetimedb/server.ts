@@ -111,7 +111,7 @@ export async function startSpacetimeSandbox(options: SpacetimeSandboxOptions = {
       name: 'identity_verify',
       handle: (req, res, [identity]) => {
         const header = req.headers.authorization;
-        if (!header || !header.toLowerCase().startsWith('bearer ')) return sendText(res, 401, '');
+        if (!header?.toLowerCase().startsWith('bearer ')) return sendText(res, 401, '');
         const result = authority.verifyToken(header.slice(7).trim());
         if (!result.ok) return sendText(res, result.status, result.message);
         const wanted = identity.toLowerCase().replace(/^0x/, '');

@@ -125,7 +125,7 @@ class Parser {
   }
   private ident(what: string): string {
     const tok = this.next();
-    if (!tok || tok.k !== 'id' || (!tok.quoted && KEYWORDS.has(tok.upper))) {
+    if (tok?.k !== 'id' || (!tok.quoted && KEYWORDS.has(tok.upper))) {
       this.pos--;
       this.fail(what);
     }
@@ -220,7 +220,7 @@ class Parser {
     if (this.isKw('LIMIT')) {
       this.next();
       const tok = this.next();
-      if (!tok || tok.k !== 'num' || !Number.isInteger(tok.v) || tok.v < 0) {
+      if (tok?.k !== 'num' || !Number.isInteger(tok.v) || tok.v < 0) {
         this.pos--;
         this.fail('literal int');
       }
@@ -285,7 +285,7 @@ class Parser {
     }
     const left = this.operand(table, scope);
     const opTok = this.next();
-    if (!opTok || opTok.k !== 'sym' || !['=', '!=', '<>', '<', '>', '<=', '>='].includes(opTok.v)) {
+    if (opTok?.k !== 'sym' || !['=', '!=', '<>', '<', '>', '<=', '>='].includes(opTok.v)) {
       this.pos--;
       this.fail('a comparison operator');
     }
