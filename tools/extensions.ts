@@ -29,7 +29,12 @@ function check(): number {
     return 1;
   }
   // built every time from the pin (seconds once Go's build cache has it), so a changed pin is never stale
-  const built = run('staticcheck (pinned in xk6-build/tool/go.mod)', 'go', ['build', '-o', STATICCHECK, 'honnef.co/go/tools/cmd/staticcheck'], resolve(PROJECT_ROOT, 'xk6-build/tool'));
+  const built = run(
+    'staticcheck (pinned in xk6-build/tool/go.mod)',
+    'go',
+    ['build', '-o', STATICCHECK, 'honnef.co/go/tools/cmd/staticcheck'],
+    resolve(PROJECT_ROOT, 'xk6-build/tool'),
+  );
   if (!built.ok) {
     console.error(`✗ could not build staticcheck:\n${built.output}`);
     return 1;

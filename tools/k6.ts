@@ -72,13 +72,14 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
   });
 
   let timedOut = false;
-  const killer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, options.timeoutMs ?? 10 * 60_000);
-  const signaller = options.signalAfter
-    ? setTimeout(() => child.kill(options.signalAfter!.signal), options.signalAfter.ms)
-    : undefined;
+  const killer = setTimeout(
+    () => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    },
+    options.timeoutMs ?? 10 * 60_000,
+  );
+  const signaller = options.signalAfter ? setTimeout(() => child.kill(options.signalAfter!.signal), options.signalAfter.ms) : undefined;
 
   return new Promise((resolvePromise, reject) => {
     child.once('error', reject);

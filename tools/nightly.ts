@@ -22,10 +22,14 @@ for (const script of SCRIPTS) {
   target.setFaults({ latencyMs: delayMs });
   const env = Object.entries({ ...targetEnv(script.family.sandbox.env, target), ...script.nightly.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   try {
-    const { exitCode, runs } = await runScripts(
-      { script: script.name, run: runName, results, stream: true },
-      [...env, '-e', 'LOAD_PROFILE=tps100', '-e', `STEADY_STATE_DURATION=${duration}`, '--quiet'],
-    );
+    const { exitCode, runs } = await runScripts({ script: script.name, run: runName, results, stream: true }, [
+      ...env,
+      '-e',
+      'LOAD_PROFILE=tps100',
+      '-e',
+      `STEADY_STATE_DURATION=${duration}`,
+      '--quiet',
+    ]);
     if (exitCode !== 0 && (worst === 0 || exitCode === 99)) worst = exitCode;
     for (const run of runs) {
       summaryParts.push(

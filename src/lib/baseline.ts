@@ -29,10 +29,14 @@ function readJsonFile(path: string, what: string): unknown {
 function validateBaseline(value: unknown, path: string, gate: GateMetrics): ResultLike {
   const metrics = (value as ResultLike | null)?.metrics;
   const ok =
-    typeof metrics === 'object' && metrics !== null && !Array.isArray(metrics) &&
+    typeof metrics === 'object' &&
+    metrics !== null &&
+    !Array.isArray(metrics) &&
     Object.values(metrics).every((m) => typeof m === 'object' && m !== null && typeof (m as { values?: unknown }).values === 'object');
   if (!ok) {
-    throw configErrorMessage([`baseline ${path} is malformed: it needs a metrics object of k6 summary metrics (a result file this library wrote); fix it, delete it, or point BASELINE elsewhere`]);
+    throw configErrorMessage([
+      `baseline ${path} is malformed: it needs a metrics object of k6 summary metrics (a result file this library wrote); fix it, delete it, or point BASELINE elsewhere`,
+    ]);
   }
   // a baseline without the gate metrics (a failed run) would let every later run pass unjudged
   const lacking = [
@@ -72,7 +76,9 @@ function readOverrides(gate: GateMetrics, settings: GateSettings): { tolerance: 
       const range = TOLERANCE_RANGES[key as keyof Tolerance];
       if (!range) problems.push(`metrics.${metric}.${key} is not a tolerance (known: ${Object.keys(TOLERANCE_RANGES).join(', ')})`);
       else if (typeof value !== 'number' || !(value >= range.min && value <= range.max)) {
-        problems.push(`metrics.${metric}.${key}=${String(value)} is not valid, expected a number ${range.max === Infinity ? `>= ${range.min}` : `from ${range.min} to ${range.max}`}`);
+        problems.push(
+          `metrics.${metric}.${key}=${String(value)} is not valid, expected a number ${range.max === Infinity ? `>= ${range.min}` : `from ${range.min} to ${range.max}`}`,
+        );
       }
     }
   }
@@ -113,7 +119,9 @@ export function loadGate(
   const shared = new SharedArray(`baseline:${baselinePath}`, () => {
     const value = readJsonFile(baselinePath, 'baseline');
     if (value === undefined && settings.BASELINE) {
-      throw configErrorMessage([`BASELINE='${settings.BASELINE}' does not exist: name an existing result file, or unset BASELINE to use ${resultsDir}/${baselineFileName(script)}`]);
+      throw configErrorMessage([
+        `BASELINE='${settings.BASELINE}' does not exist: name an existing result file, or unset BASELINE to use ${resultsDir}/${baselineFileName(script)}`,
+      ]);
     }
     return value === undefined ? [] : [validateBaseline(value, baselinePath, gate)];
   });

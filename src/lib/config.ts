@@ -129,7 +129,7 @@ export function oneOf<T extends string>(values: readonly T[], def: T): Rule<T> {
   return {
     default: def,
     allowed: `one of ${values.join(', ')}`,
-    parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined,
+    parse: (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : undefined),
   };
 }
 

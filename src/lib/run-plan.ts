@@ -55,7 +55,13 @@ export function planRun<F extends Rules>(settings: Settings<F>, weights: ExecWei
   const results = resolveResultsDir(settings.results.RESULTS_DIR);
   if (results.problem) throw configErrorMessage([results.problem]);
   const gateThroughput = isArrivalRate(settings.load);
-  const gate = loadGate(settings.script.name, settings.script.gate, settings.gate, { resultsDir: results.dir, runName: settings.results.RUN_NAME }, gateThroughput);
+  const gate = loadGate(
+    settings.script.name,
+    settings.script.gate,
+    settings.gate,
+    { resultsDir: results.dir, runName: settings.results.RUN_NAME },
+    gateThroughput,
+  );
   // k6 takes options from the first init only, so the timestamp is the same for every VU
   const testId = settings.results.TEST_ID || defaultTestId(settings.script.name, gate.runName, new Date());
   return { script: settings.script, load: settings.load, scenarios, gateThroughput, resultsDir: results.dir, gate, runName: gate.runName, testId, meta };

@@ -50,7 +50,9 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     if (loaded.baseline) {
       const diff = diffResults(loaded.baseline, result, loaded.limits, plan.script.comparableMeta);
       if (!plan.gateThroughput) {
-        diff.notes.push(`${plan.script.gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`);
+        diff.notes.push(
+          `${plan.script.gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`,
+        );
       }
       written.diffJson = resultPath(plan.resultsDir, name, script, '.diff.json');
       written.diffMarkdown = resultPath(plan.resultsDir, name, script, '.diff.md');

@@ -71,8 +71,7 @@ export function buildScenarios(choice: ProfileChoice, weights: ExecWeights): Rec
   const scenarios: Record<string, Scenario> = {};
   names.forEach((exec, i) => {
     const w = ws[i];
-    const scaleStages = (stages: Stage[]) =>
-      stripSteady(stages).map((s) => ({ ...s, target: s.target === 0 ? 0 : share(s.target, w, sum) }));
+    const scaleStages = (stages: Stage[]) => stripSteady(stages).map((s) => ({ ...s, target: s.target === 0 ? 0 : share(s.target, w, sum) }));
     switch (shape.kind) {
       case 'rate':
         scenarios[exec] = {

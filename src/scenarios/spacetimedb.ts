@@ -40,17 +40,27 @@ interface Workload {
 
 // (the functions are declared below; declarations are hoisted)
 const WORKLOADS: Record<ScenarioName, Workload> = {
-  counter: { exec: 'counterScenario', run: counterScenario, reducers: { increment: 2 }, check: named('Counter increment successful'), weight: cfg.COUNTER_WEIGHT },
-  message: { exec: 'messageScenario', run: messageScenario, reducers: { create_message: 4 }, check: named('Message creation successful'), weight: cfg.MESSAGE_WEIGHT },
+  counter: {
+    exec: 'counterScenario',
+    run: counterScenario,
+    reducers: { increment: 2 },
+    check: named('Counter increment successful'),
+    weight: cfg.COUNTER_WEIGHT,
+  },
+  message: {
+    exec: 'messageScenario',
+    run: messageScenario,
+    reducers: { create_message: 4 },
+    check: named('Message creation successful'),
+    weight: cfg.MESSAGE_WEIGHT,
+  },
   users: { exec: 'usersScenario', run: usersScenario, reducers: { create_user: 7 }, check: named('User creation successful'), weight: 0 },
   mixed: { exec: 'mixedScenario', run: mixedScenario, reducers: { increment: 2 }, check: named('Write operation successful'), weight: cfg.MIXED_WEIGHT },
   batch: { exec: 'batchScenario', run: batchScenario, reducers: { increment: 2 }, check: named('Batch operation successful'), weight: 0 },
   websocketStress: { exec: 'websocketStressScenario', run: websocketStressScenario, reducers: {}, check: named('WebSocket connected'), weight: 0 },
 };
 
-const selected = (Object.keys(WORKLOADS) as ScenarioName[]).filter((name) =>
-  cfg.SCENARIO === 'all' ? WORKLOADS[name].weight > 0 : name === cfg.SCENARIO,
-);
+const selected = (Object.keys(WORKLOADS) as ScenarioName[]).filter((name) => (cfg.SCENARIO === 'all' ? WORKLOADS[name].weight > 0 : name === cfg.SCENARIO));
 const weights = Object.fromEntries(selected.map((name) => [WORKLOADS[name].exec, cfg.SCENARIO === 'all' ? WORKLOADS[name].weight : 1]));
 
 const plan = planRun(settings, weights, {
@@ -218,7 +228,10 @@ export async function batchScenario(): Promise<void> {
   const results = await s.transport.callBatch(s.incrementBatch);
   metrics.batchLatency.add(Date.now() - started);
   for (const result of results) recordCall(result, 'write', s.transport.kind === 'websocket');
-  check(results.every((r) => r.ok), WORKLOADS.batch.check);
+  check(
+    results.every((r) => r.ok),
+    WORKLOADS.batch.check,
+  );
 }
 
 /**
@@ -263,7 +276,10 @@ export async function websocketStressScenario(): Promise<void> {
       spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
       if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
     }
-    check(subscribed.every((sub) => sub.ok), SUBSCRIBED_CHECK);
+    check(
+      subscribed.every((sub) => sub.ok),
+      SUBSCRIBED_CHECK,
+    );
   } finally {
     client.close();
   }

@@ -158,7 +158,8 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
   for (const key of [...COMPARABLE_META, ...comparableMeta]) {
     const a = baseline.meta?.[key];
     const b = current.meta?.[key];
-    if (a !== undefined && b !== undefined && a !== b) notes.push(`runs differ in ${key}: baseline ${String(a)}, this run ${String(b)}; the comparison may not be meaningful`);
+    if (a !== undefined && b !== undefined && a !== b)
+      notes.push(`runs differ in ${key}: baseline ${String(a)}, this run ${String(b)}; the comparison may not be meaningful`);
   }
   const vusA = baseline.metrics.vus_max?.values.max ?? baseline.metrics.vus_max?.values.value;
   const vusB = current.metrics.vus_max?.values.max ?? current.metrics.vus_max?.values.value;
@@ -197,7 +198,16 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
       } else {
         verdict = base === now ? 'same' : 'changed';
       }
-      rows.push({ metric: name, stat, baseline: base, current: now, changePct: changePct(base, now), verdict, limit: limit?.limit, time: b.contains === 'time' && stat !== 'rate' });
+      rows.push({
+        metric: name,
+        stat,
+        baseline: base,
+        current: now,
+        changePct: changePct(base, now),
+        verdict,
+        limit: limit?.limit,
+        time: b.contains === 'time' && stat !== 'rate',
+      });
     }
   }
   for (const limit of limits) {
@@ -251,7 +261,9 @@ export function renderDiffText(diff: Diff): string {
     const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '') : `${r.changePct >= 0 ? '+' : ''}${r.changePct.toFixed(2)}%`;
     const limit = r.limit === undefined ? '' : ` (limit ${fmt(r.limit, r.time)})`;
     const mark = r.verdict === 'regression' ? '✗' : r.verdict === 'missing' || r.verdict === 'new' ? '!' : '✓';
-    lines.push(`  ${mark} ${r.metric} ${r.stat}: ${fmt(r.baseline, r.time)} → ${fmt(r.current, r.time)} ${change}${limit} ${r.verdict}`.replace(/ +/g, ' ').trimEnd());
+    lines.push(
+      `  ${mark} ${r.metric} ${r.stat}: ${fmt(r.baseline, r.time)} → ${fmt(r.current, r.time)} ${change}${limit} ${r.verdict}`.replace(/ +/g, ' ').trimEnd(),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -21,7 +21,16 @@ beforeAll(async () => {
 afterAll(() => target.close());
 
 const quick = () => [
-  '--', '-e', `TARGET_URL=${target.url}`, '-e', 'LOAD_PROFILE=tps100', '-e', 'STEADY_STATE_DURATION=2s', '-e', 'HEALTH_P90_MS=60000', '--quiet',
+  '--',
+  '-e',
+  `TARGET_URL=${target.url}`,
+  '-e',
+  'LOAD_PROFILE=tps100',
+  '-e',
+  'STEADY_STATE_DURATION=2s',
+  '-e',
+  'HEALTH_P90_MS=60000',
+  '--quiet',
 ];
 
 describe('k6-suite run / baseline / compare / trend', () => {
@@ -47,7 +56,10 @@ describe('k6-suite run / baseline / compare / trend', () => {
       expect(table).toContain('| latency metric | http_req_duration | http_req_duration |');
 
       const history = await new JsonLinesHistory(join(dir, 'history.jsonl')).last(10, 'health');
-      expect(history.map((r) => [r.run_name, r.passed])).toEqual([['baseline', null], ['latest', true]]);
+      expect(history.map((r) => [r.run_name, r.passed])).toEqual([
+        ['baseline', null],
+        ['latest', true],
+      ]);
       expect(history[1].latency_p95_ms).toBeGreaterThan(0);
       expect(history[1].latency_p99_ms).toBeGreaterThan(0);
     } finally {
@@ -93,7 +105,10 @@ describe('history in PostgreSQL (HISTORY_DATABASE_URL)', () => {
       const store = new PostgresHistory(pg.url);
       const rows = await store.last(5, 'health');
       await store.close();
-      expect(rows.map((r) => [r.test_type, r.run_name, r.passed])).toEqual([['health', 'baseline', null], ['health', 'latest', true]]);
+      expect(rows.map((r) => [r.test_type, r.run_name, r.passed])).toEqual([
+        ['health', 'baseline', null],
+        ['health', 'latest', true],
+      ]);
       expect(rows[1].throughput_ops_per_sec).toBeGreaterThan(50);
       expect(rows[1].latency_p95_ms).toBeGreaterThan(0);
       expect(rows[1].memory_usage_mb).toBeNull(); // not measured by k6, so not invented

@@ -39,10 +39,11 @@ async function makeBaseline(): Promise<void> {
   expect(existsSync(join(results.dir, 'baseline_health.json'))).toBe(true);
 }
 
-const diffOf = (run: string) => JSON.parse(readFileSync(join(results.dir, `${run}_health.diff.json`), 'utf8')) as {
-  passed: boolean;
-  regressions: Array<{ metric: string; stat: string }>;
-};
+const diffOf = (run: string) =>
+  JSON.parse(readFileSync(join(results.dir, `${run}_health.diff.json`), 'utf8')) as {
+    passed: boolean;
+    regressions: Array<{ metric: string; stat: string }>;
+  };
 
 describe('regression gate', () => {
   it('five consecutive runs of an unchanged target pass (no false alarm)', async () => {
@@ -105,7 +106,10 @@ describe('regression gate', () => {
   });
 
   it('a baseline without the gate metrics (a failed run) is refused, not silently passed', async () => {
-    writeFileSync(join(results.dir, 'baseline_health.json'), JSON.stringify({ meta: {}, metrics: { http_reqs: { type: 'counter', values: { count: 2, rate: 1 } } } }));
+    writeFileSync(
+      join(results.dir, 'baseline_health.json'),
+      JSON.stringify({ meta: {}, metrics: { http_reqs: { type: 'counter', values: { count: 2, rate: 1 } } } }),
+    );
     const out = await run({ RUN_NAME: 'y' });
     expect(out.exitCode).toBe(107);
     expect(out.stderr).toContain('has no http_req_duration p(95) (a failed run?): delete it or promote a healthy run');
@@ -121,7 +125,10 @@ describe('regression gate', () => {
     for (const [content, message] of [
       ['null', 'must be an object like {metrics: {http_req_duration: {p95Ratio: 1.5}}}'],
       ['{"metrics":{"http_req_duration":null}}', 'metrics.http_req_duration must be an object'],
-      ['{"metrics":{"http_req_duraton":{"p95Ratio":2}}}', 'metrics.http_req_duraton is not a gate metric of this script (http_req_duration, http_reqs, http_req_failed)'],
+      [
+        '{"metrics":{"http_req_duraton":{"p95Ratio":2}}}',
+        'metrics.http_req_duraton is not a gate metric of this script (http_req_duration, http_reqs, http_req_failed)',
+      ],
       ['{"metrics":{"http_req_duration":{"p95Ratio":0.5}}}', 'metrics.http_req_duration.p95Ratio=0.5 is not valid, expected a number >= 1'],
     ]) {
       writeFileSync(config, content);

@@ -19,8 +19,7 @@ afterAll(async () => {
 });
 beforeEach(() => target.reset());
 
-const run = (env: Record<string, string>) =>
-  runK6({ script: 'dist/health.js', env: { TARGET_URL: target.url, RESULTS_DIR: results.dir, ...env } });
+const run = (env: Record<string, string>) => runK6({ script: 'dist/health.js', env: { TARGET_URL: target.url, RESULTS_DIR: results.dir, ...env } });
 
 describe('health scenario', () => {
   it('tps100 for 30s delivers >= 99% of 3000 iterations, drops none, and the target saw every request', async () => {

@@ -122,11 +122,28 @@ describe('k6 --out influxdb into a real InfluxDB 1.x, read with the Grafana dash
     }
     const measured = new Set(dashboardQueries({ testid: 'x' }).flatMap((d) => d.measurements));
     for (const m of [
-      'transactions_total', 'transaction_success_rate', 'error_rate', 'latency_ms', 'read_latency_ms', 'write_latency_ms',
-      'spacetime_reducer_calls_total', 'spacetime_reducer_latency_ms', 'spacetime_ws_connections_total',
-      'spacetime_connection_drops_total', 'spacetime_reconnect_attempts_total', 'spacetime_subscription_updates_total',
-      'spacetime_table_inserts_total', 'spacetime_table_updates_total', 'spacetime_table_deletes_total',
-      'http_reqs', 'http_req_duration', 'http_req_failed', 'vus', 'iterations', 'dropped_iterations', 'checks',
+      'transactions_total',
+      'transaction_success_rate',
+      'error_rate',
+      'latency_ms',
+      'read_latency_ms',
+      'write_latency_ms',
+      'spacetime_reducer_calls_total',
+      'spacetime_reducer_latency_ms',
+      'spacetime_ws_connections_total',
+      'spacetime_connection_drops_total',
+      'spacetime_reconnect_attempts_total',
+      'spacetime_subscription_updates_total',
+      'spacetime_table_inserts_total',
+      'spacetime_table_updates_total',
+      'spacetime_table_deletes_total',
+      'http_reqs',
+      'http_req_duration',
+      'http_req_failed',
+      'vus',
+      'iterations',
+      'dropped_iterations',
+      'checks',
     ]) {
       expect(measured, m).toContain(m);
     }
@@ -194,8 +211,8 @@ describe('k6 --out influxdb into a real InfluxDB 1.x, read with the Grafana dash
 
       // Then every metric of the summary, by type.
       for (const [name, m] of summaryMetrics(r)) {
-        const stats = (await q(`SELECT count("value"), sum("value"), min("value"), max("value"), mean("value") FROM "${name}" WHERE ${where}`))
-          .results[0]?.series?.[0];
+        const stats = (await q(`SELECT count("value"), sum("value"), min("value"), max("value"), mean("value") FROM "${name}" WHERE ${where}`)).results[0]
+          ?.series?.[0];
         expect(stats, `${r.script} ${name}: no points`).toBeDefined();
         const v = Object.fromEntries(stats!.columns.map((c, i) => [c, Number(stats!.values![0][i])]));
         const label = `${r.script} ${name} (${m.type})`;
@@ -218,9 +235,7 @@ describe('k6 --out influxdb into a real InfluxDB 1.x, read with the Grafana dash
       const fromInflux = Object.fromEntries(
         (checks.results[0]?.series ?? []).map((s) => [s.tags!.check, { passes: Number(s.values![0][2]), total: Number(s.values![0][1]) }]),
       );
-      const fromSummary = Object.fromEntries(
-        collectChecks(r.result.root_group).map((c) => [c.name, { passes: c.passes, total: c.passes + c.fails }]),
-      );
+      const fromSummary = Object.fromEntries(collectChecks(r.result.root_group).map((c) => [c.name, { passes: c.passes, total: c.passes + c.fails }]));
       expect(fromInflux, r.script).toEqual(fromSummary);
     }
   });

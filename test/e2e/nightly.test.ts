@@ -34,7 +34,12 @@ describe('npm run nightly', () => {
       expect(passed).toContain('### spacetimedb: latest vs baseline: no regression');
 
       // the workflow's next step: reports for every result, charts over time from the recorded stream
-      const reports = spawnSync('npm', ['run', '--silent', 'report:all'], { cwd: PROJECT_ROOT, env: { ...process.env, RESULTS_DIR: dir }, encoding: 'utf8', timeout: 60_000 });
+      const reports = spawnSync('npm', ['run', '--silent', 'report:all'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, RESULTS_DIR: dir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(reports.status, reports.stderr).toBe(0);
       expect(existsSync(join(dir, 'latest_spacetimedb.k6.json.gz'))).toBe(true);
       const html = readFileSync(join(dir, 'latest_spacetimedb.report.html'), 'utf8');

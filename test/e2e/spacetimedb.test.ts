@@ -116,7 +116,7 @@ describe.each([
     expect(out.exitCode).toBe(99); // transaction_success_rate > 0.99 is crossed
     const calls = count(result, 'spacetime_reducer_calls_total');
     const errors = count(result, 'spacetime_reducer_errors_total');
-    const injected = transport === 'http' ? sandbox.stats().injectedFailures.call ?? 0 : sandbox.counts().wsInjectedFailures;
+    const injected = transport === 'http' ? (sandbox.stats().injectedFailures.call ?? 0) : sandbox.counts().wsInjectedFailures;
     expect(errors).toBe(injected);
     expect(errors).toBeGreaterThan(0);
     expect(sandbox.counts().committed.increment).toBe(calls - errors);
@@ -184,7 +184,10 @@ describe('over websocket only', () => {
   });
 
   it('websocketStress with USE_WEBSOCKET=false is refused before any request', async () => {
-    const out = await runK6({ script: 'dist/spacetimedb.js', env: { SCENARIO: 'websocketStress', USE_WEBSOCKET: 'false', SPACETIME_PORT: String(sandbox.port), SPACETIME_HOST: '127.0.0.1', RESULTS_DIR: results.dir } });
+    const out = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: { SCENARIO: 'websocketStress', USE_WEBSOCKET: 'false', SPACETIME_PORT: String(sandbox.port), SPACETIME_HOST: '127.0.0.1', RESULTS_DIR: results.dir },
+    });
     expect(out.exitCode).toBe(107);
     expect(out.stderr).toContain('SCENARIO=websocketStress measures WebSocket connections, so it needs USE_WEBSOCKET=true');
     expect(sandbox.stats().served).toEqual({});
@@ -193,7 +196,11 @@ describe('over websocket only', () => {
 
 describe('fail fast in setup', () => {
   const env = (port: number, extra: Record<string, string> = {}) => ({
-    SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(port), RESULTS_DIR: results.dir, SCENARIO: 'counter', ...extra,
+    SPACETIME_HOST: '127.0.0.1',
+    SPACETIME_PORT: String(port),
+    RESULTS_DIR: results.dir,
+    SCENARIO: 'counter',
+    ...extra,
   });
 
   it('an unreachable server aborts with one clear message', async () => {
@@ -216,7 +223,12 @@ describe('fail fast in setup', () => {
     const stub = await startHttpTarget({
       routes: [
         { method: 'GET', path: /^\/v1\/ping$/, name: 'ping', handle: (_q, res) => sendText(res, 200, '') },
-        { method: 'GET', path: /^\/v1\/database\/benchmark$/, name: 'info', handle: (_q, res) => sendJson(res, 200, { database_identity: { __identity__: '0x00' } }) },
+        {
+          method: 'GET',
+          path: /^\/v1\/database\/benchmark$/,
+          name: 'info',
+          handle: (_q, res) => sendJson(res, 200, { database_identity: { __identity__: '0x00' } }),
+        },
         { method: 'GET', path: /^\/v1\/database\/benchmark\/schema$/, name: 'schema', handle: (_q, res) => sendJson(res, 200, schema) },
       ],
     });
@@ -235,7 +247,12 @@ describe('fail fast in setup', () => {
       routes: [
         { method: 'GET', path: /^\/v1\/ping$/, name: 'ping', handle: (_q, res) => sendText(res, 200, '') },
         { method: 'GET', path: /^\/v1\/database\/benchmark$/, name: 'info', handle: (_q, res) => sendJson(res, 200, {}) },
-        { method: 'GET', path: /^\/v1\/database\/benchmark\/schema$/, name: 'schema', handle: (_q, res) => sendText(res, 200, MODULE_DEF_V9_JSON, 'application/json') },
+        {
+          method: 'GET',
+          path: /^\/v1\/database\/benchmark\/schema$/,
+          name: 'schema',
+          handle: (_q, res) => sendText(res, 200, MODULE_DEF_V9_JSON, 'application/json'),
+        },
         { method: 'POST', path: /^\/v1\/identity$/, name: 'identity', handle: (_q, res) => sendText(res, 503, 'identity service down') },
       ],
     });
@@ -259,7 +276,10 @@ describe('fail fast in setup', () => {
   });
 
   it('weights that leave a scenario without any rate are refused in init, naming the variables', async () => {
-    const zero = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { SCENARIO: '', COUNTER_WEIGHT: '0', MESSAGE_WEIGHT: '0', MIXED_WEIGHT: '0' }) });
+    const zero = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: env(sandbox.port, { SCENARIO: '', COUNTER_WEIGHT: '0', MESSAGE_WEIGHT: '0', MIXED_WEIGHT: '0' }),
+    });
     expect(zero.exitCode).toBe(107);
     expect(zero.stderr).toContain('COUNTER_WEIGHT, MESSAGE_WEIGHT and MIXED_WEIGHT are all 0');
     const tiny = await runK6({ script: 'dist/spacetimedb.js', env: env(sandbox.port, { SCENARIO: '', LOAD_PROFILE: 'tps100', COUNTER_WEIGHT: '0.001' }) });
@@ -286,8 +306,12 @@ describe('secrets and custom scripts', () => {
     sandbox.reset();
     for (const USE_WEBSOCKET of ['true', 'false']) {
       const { out, result } = await run({
-        SCENARIO: 'counter', USE_WEBSOCKET, SPACETIME_TOKEN: token, SPACETIME_IDENTITY: `0x${identity.toUpperCase()}`,
-        LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '1s',
+        SCENARIO: 'counter',
+        USE_WEBSOCKET,
+        SPACETIME_TOKEN: token,
+        SPACETIME_IDENTITY: `0x${identity.toUpperCase()}`,
+        LOAD_PROFILE: 'smoke',
+        STEADY_STATE_DURATION: '1s',
       });
       expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
       expect(out.stdout + out.stderr).not.toContain(token);
@@ -297,12 +321,19 @@ describe('secrets and custom scripts', () => {
     expect(sandbox.counts().identitiesMinted).toBe(0); // the given token was reused, nothing minted
   });
 
-  it('a SPACETIME_IDENTITY that is not the token\'s aborts in setup', async () => {
+  it("a SPACETIME_IDENTITY that is not the token's aborts in setup", async () => {
     const mint = await fetch(`${sandbox.url}/v1/identity`, { method: 'POST' });
     const { token } = (await mint.json()) as { token: string };
     const out = await runK6({
       script: 'dist/spacetimedb.js',
-      env: { SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port), SCENARIO: 'counter', SPACETIME_TOKEN: token, SPACETIME_IDENTITY: 'ab'.repeat(32), RESULTS_DIR: results.dir },
+      env: {
+        SPACETIME_HOST: '127.0.0.1',
+        SPACETIME_PORT: String(sandbox.port),
+        SCENARIO: 'counter',
+        SPACETIME_TOKEN: token,
+        SPACETIME_IDENTITY: 'ab'.repeat(32),
+        RESULTS_DIR: results.dir,
+      },
     });
     expect(out.exitCode).toBe(108);
     expect(out.stderr).toContain(`SPACETIME_IDENTITY is ${'ab'.repeat(32)} but SPACETIME_TOKEN belongs to identity`);

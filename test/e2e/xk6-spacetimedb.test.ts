@@ -62,7 +62,7 @@ describe('k6/x/spacetimedb', () => {
     expect(out.stdout).toMatch(/spacetime_ws_messages_sent_total\s*\n\s*✓ 'count==1'/);
   });
 
-  it('counts subscription updates that arrive after a VU\'s last iteration, before the test ends', async () => {
+  it("counts subscription updates that arrive after a VU's last iteration, before the test ends", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xk6-stdb-'));
     try {
       const summary = join(dir, 'summary.json');

@@ -2,7 +2,10 @@
 export const added: Array<{ metric: string; value: number | boolean; tags?: Record<string, string> }> = [];
 
 class Metric {
-  constructor(readonly name: string, readonly isTime = false) {}
+  constructor(
+    readonly name: string,
+    readonly isTime = false,
+  ) {}
   add(value: number | boolean, tags?: Record<string, string>): void {
     added.push({ metric: this.name, value, tags });
   }

@@ -32,8 +32,7 @@ export interface InfluxResponse {
   results: InfluxStatementResult[];
 }
 
-export const INFLUXD_MISSING =
-  'influxd is not on PATH: .ci/run must install the Debian package influxdb (apt-get install -y --no-install-recommends influxdb)';
+export const INFLUXD_MISSING = 'influxd is not on PATH: .ci/run must install the Debian package influxdb (apt-get install -y --no-install-recommends influxdb)';
 
 /** True when the influxd binary can be run. */
 export function influxdAvailable(): boolean {

@@ -75,14 +75,7 @@ describe('the generated Grafana dashboard', () => {
 
   it('has the common rows, and each family its row (from its manifest) after Transactions, in FAMILIES order', () => {
     const rows = panels.filter((p) => p.type === 'row').map((p) => p.title);
-    expect(rows).toEqual([
-      'Run overview ($script, $testid)',
-      'Transactions',
-      ...FAMILIES.map((f) => f.dashboard.title),
-      'HTTP',
-      'Execution',
-      'Checks',
-    ]);
+    expect(rows).toEqual(['Run overview ($script, $testid)', 'Transactions', ...FAMILIES.map((f) => f.dashboard.title), 'HTTP', 'Execution', 'Checks']);
     expect(rowPanels('Run overview ($script, $testid)').map((p) => p.title)).toEqual([
       'Transactions',
       'Transaction success rate',
@@ -93,13 +86,22 @@ describe('the generated Grafana dashboard', () => {
     ]);
     for (const family of FAMILIES) {
       const row = rowPanels(family.dashboard.title);
-      expect(row.map((p) => p.title), family.name).toEqual(family.dashboard.panels.map((p) => p.title));
+      expect(
+        row.map((p) => p.title),
+        family.name,
+      ).toEqual(family.dashboard.panels.map((p) => p.title));
       for (const [i, spec] of family.dashboard.panels.entries()) {
         const panel = row[i];
         expect(panel.type).toBe('timeseries');
         expect(panel.fieldConfig?.defaults.unit, spec.title).toBe(spec.unit);
-        expect(panel.targets?.map((t) => t.query), spec.title).toEqual(spec.queries.map((q) => influxQL(q)));
-        expect(panel.targets?.map((t) => t.alias), spec.title).toEqual(spec.queries.map((q) => q.alias));
+        expect(
+          panel.targets?.map((t) => t.query),
+          spec.title,
+        ).toEqual(spec.queries.map((q) => influxQL(q)));
+        expect(
+          panel.targets?.map((t) => t.alias),
+          spec.title,
+        ).toEqual(spec.queries.map((q) => q.alias));
       }
     }
   });
@@ -146,9 +148,7 @@ describe('influxQL', () => {
     expect(influxQL({ metric: 'm', select: 'count' })).toBe(`SELECT count("value") FROM "m" ${where} GROUP BY time($__interval) fill(0)`);
     expect(influxQL({ metric: 'm', select: 'mean' })).toBe(`SELECT mean("value") FROM "m" ${where} GROUP BY time($__interval) fill(none)`);
     expect(influxQL({ metric: 'm', select: 'max' })).toBe(`SELECT max("value") FROM "m" ${where} GROUP BY time($__interval) fill(previous)`);
-    expect(influxQL({ metric: 'm', select: 'p50' })).toBe(
-      `SELECT median("value") AS "p50" FROM "m" ${where} GROUP BY time($__interval) fill(none)`,
-    );
+    expect(influxQL({ metric: 'm', select: 'p50' })).toBe(`SELECT median("value") AS "p50" FROM "m" ${where} GROUP BY time($__interval) fill(none)`);
     expect(influxQL({ metric: 'm', select: 'p99' }, { wholeRun: true })).toBe(`SELECT percentile("value", 99) FROM "m" ${where}`);
     expect(() => influxQL({ metric: 'm', select: 'p100' })).toThrow(/unknown select/);
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOLERANCE, changePct, diffResults, gateLimits, limitsToThresholds, mergeThresholds, renderDiffMarkdown, renderDiffText, type ResultLike } from '../../src/shared/gate';
+import {
+  DEFAULT_TOLERANCE,
+  changePct,
+  diffResults,
+  gateLimits,
+  limitsToThresholds,
+  mergeThresholds,
+  renderDiffMarkdown,
+  renderDiffText,
+  type ResultLike,
+} from '../../src/shared/gate';
 
 const gate = { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' };
 

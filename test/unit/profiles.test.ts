@@ -4,8 +4,19 @@ import { PROFILE_NAMES, buildScenarios, resolveShape, splitByWeight } from '../.
 describe('profiles', () => {
   it('has every profile of seed 000', () => {
     expect(PROFILE_NAMES).toEqual([
-      'smoke', 'tps100', 'tps200', 'tps500', 'tps1000', 'tps2000', 'tps5000',
-      'spike', 'rampUp', 'soak', 'stress', 'burst', 'mixed',
+      'smoke',
+      'tps100',
+      'tps200',
+      'tps500',
+      'tps1000',
+      'tps2000',
+      'tps5000',
+      'spike',
+      'rampUp',
+      'soak',
+      'stress',
+      'burst',
+      'mixed',
     ]);
   });
 

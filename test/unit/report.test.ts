@@ -45,7 +45,12 @@ function result(p95: number, rate: number, opts: { failed?: number; thresholdsOk
         thresholds: { 'p(90)<15': { ok } },
       },
       http_reqs: { type: 'counter', contains: 'default', values: { count: rate * 10, rate } },
-      http_req_failed: { type: 'rate', contains: 'default', values: { rate: opts.failed ?? 0, passes: 0, fails: 10 }, thresholds: { 'rate<0.01': { ok: true } } },
+      http_req_failed: {
+        type: 'rate',
+        contains: 'default',
+        values: { rate: opts.failed ?? 0, passes: 0, fails: 10 },
+        thresholds: { 'rate<0.01': { ok: true } },
+      },
       'http_req_duration{status:200,name:"a"}': { type: 'trend', contains: 'time', values: { avg: 1, 'p(95)': 2 } },
     },
   };
@@ -75,13 +80,25 @@ describe('SeriesBuilder: one-second buckets', () => {
     const b = new SeriesBuilder(GATE);
     const pts: Array<[string, number, number]> = [
       // second 0: 4 requests, 1 failed, latencies 1..4
-      ['http_reqs', 100, 1], ['http_reqs', 200, 1], ['http_reqs', 300, 1], ['http_reqs', 400, 1],
-      ['http_req_failed', 100, 0], ['http_req_failed', 200, 1], ['http_req_failed', 300, 0], ['http_req_failed', 400, 0],
-      ['http_req_duration', 100, 4], ['http_req_duration', 200, 1], ['http_req_duration', 300, 3], ['http_req_duration', 400, 2],
+      ['http_reqs', 100, 1],
+      ['http_reqs', 200, 1],
+      ['http_reqs', 300, 1],
+      ['http_reqs', 400, 1],
+      ['http_req_failed', 100, 0],
+      ['http_req_failed', 200, 1],
+      ['http_req_failed', 300, 0],
+      ['http_req_failed', 400, 0],
+      ['http_req_duration', 100, 4],
+      ['http_req_duration', 200, 1],
+      ['http_req_duration', 300, 3],
+      ['http_req_duration', 400, 2],
       ['iterations', 450, 1],
       // second 2 (second 1 has nothing), one sample that arrives before second 0's last ones
-      ['http_reqs', 2500, 1], ['http_req_duration', 2500, 10], ['http_req_failed', 2500, 0],
-      ['http_reqs', 999, 1], ['http_req_duration', 999, 5], // late sample of second 0
+      ['http_reqs', 2500, 1],
+      ['http_req_duration', 2500, 10],
+      ['http_req_failed', 2500, 0],
+      ['http_reqs', 999, 1],
+      ['http_req_duration', 999, 5], // late sample of second 0
       ['data_sent', 500, 99], // not wanted
     ];
     for (const [metric, ms, value] of pts) b.add({ metric, timeMs: t0 + ms, value });
@@ -121,7 +138,8 @@ describe('readStream: k6 --out json files', () => {
   const scratch = () => (dir = mkdtempSync(join(tmpdir(), 'report-unit-')));
   const point = (metric: string, time: string, value: number, testid = 'health-latest-1') =>
     JSON.stringify({ metric, type: 'Point', data: { time, value, tags: { testid, status: '200' } } });
-  const metricLine = (name: string, type: string) => JSON.stringify({ type: 'Metric', data: { name, type, contains: 'default', thresholds: [], submetrics: null }, metric: name });
+  const metricLine = (name: string, type: string) =>
+    JSON.stringify({ type: 'Metric', data: { name, type, contains: 'default', thresholds: [], submetrics: null }, metric: name });
   const lines = [
     metricLine('http_req_failed', 'rate'),
     point('http_reqs', '2026-01-02T03:04:05.100000000Z', 1),
@@ -186,10 +204,18 @@ describe('reading result and diff files', () => {
     expect(() => readResultFile(p('empty.json', ''))).toThrow('empty.json is empty');
     expect(() => readResultFile(p('cut.json', '{"metrics": '))).toThrow(/cut\.json is not valid JSON \(k6 result\)/);
     expect(() => readResultFile(p('arr.json', '[]'))).toThrow('arr.json is malformed: it needs a JSON object');
-    expect(() => readResultFile(p('shape.json', '{"metrics": {"http_reqs": 5}}'))).toThrow('shape.json is malformed: metrics.http_reqs needs a type and a values object');
-    expect(() => readResultFile(p('nan.json', '{"metrics": {"x": {"type": "counter", "values": {"count": "5"}}}}'))).toThrow('metrics.x.values.count is not a number');
-    expect(() => readResultFile(p('thr.json', '{"metrics": {"x": {"type": "rate", "values": {}, "thresholds": {"rate<1": {}}}}}'))).toThrow('metrics.x.thresholds["rate<1"] needs an ok boolean');
-    expect(() => readDiffFile(p('d.json', '{"rows": [{"metric": "a", "stat": "rate", "verdict": "meh"}]}'))).toThrow('d.json is malformed: rows[0] needs metric, stat and a verdict');
+    expect(() => readResultFile(p('shape.json', '{"metrics": {"http_reqs": 5}}'))).toThrow(
+      'shape.json is malformed: metrics.http_reqs needs a type and a values object',
+    );
+    expect(() => readResultFile(p('nan.json', '{"metrics": {"x": {"type": "counter", "values": {"count": "5"}}}}'))).toThrow(
+      'metrics.x.values.count is not a number',
+    );
+    expect(() => readResultFile(p('thr.json', '{"metrics": {"x": {"type": "rate", "values": {}, "thresholds": {"rate<1": {}}}}}'))).toThrow(
+      'metrics.x.thresholds["rate<1"] needs an ok boolean',
+    );
+    expect(() => readDiffFile(p('d.json', '{"rows": [{"metric": "a", "stat": "rate", "verdict": "meh"}]}'))).toThrow(
+      'd.json is malformed: rows[0] needs metric, stat and a verdict',
+    );
     expect(readResultFile(p('ok.json', JSON.stringify(result(1, 2)))).meta.run).toBe('latest');
   });
 });
@@ -258,7 +284,9 @@ describe('renderJunit', () => {
     expect(xml).toContain('<testsuite name="k6 health (run a&amp;b &quot;&lt;x&gt;&quot;)" tests="5" failures="2"');
     expect(xml).toContain('<testcase classname="k6.health.thresholds" name="http_req_duration: p(90)&lt;15" time="0">');
     expect(xml).toContain('<testcase classname="k6.health.thresholds" name="http_req_failed: rate&lt;0.01" time="0"/>');
-    expect(xml).toMatch(/<testcase classname="k6.health.gate" name="http_req_duration p\(95\) &lt;= 12.00 ms" time="0">\n\s+<failure type="regression" message="http_req_duration p\(95\) regressed: 20.00 ms against a limit of 12.00 ms/);
+    expect(xml).toMatch(
+      /<testcase classname="k6.health.gate" name="http_req_duration p\(95\) &lt;= 12.00 ms" time="0">\n\s+<failure type="regression" message="http_req_duration p\(95\) regressed: 20.00 ms against a limit of 12.00 ms/,
+    );
     expect(xml).toContain('name="http_reqs rate &gt;= 95/s" time="0"/>');
     expect(xml).not.toContain('\u0001');
     // well-formed: once the tags and entities are taken out, no markup character is left

@@ -66,7 +66,15 @@ describe('module schema check', () => {
 describe('SpacetimeDB config', () => {
   it('has the seed defaults and builds the URLs', () => {
     const c = readSpacetimeConfig({});
-    expect(c).toMatchObject({ SPACETIME_HOST: 'localhost', SPACETIME_PORT: 3000, SPACETIME_DATABASE: 'benchmark', USE_WEBSOCKET: true, READ_WRITE_RATIO: 0.7, MESSAGE_SIZE: 1000, BATCH_SIZE: 10 });
+    expect(c).toMatchObject({
+      SPACETIME_HOST: 'localhost',
+      SPACETIME_PORT: 3000,
+      SPACETIME_DATABASE: 'benchmark',
+      USE_WEBSOCKET: true,
+      READ_WRITE_RATIO: 0.7,
+      MESSAGE_SIZE: 1000,
+      BATCH_SIZE: 10,
+    });
     expect(c.wsUrl).toBe('ws://localhost:3000/v1/database/benchmark/subscribe');
     const ssl = readSpacetimeConfig({ SPACETIME_SSL: 'true', SPACETIME_HOST: 'db.example.test', SPACETIME_PORT: '443' });
     expect(ssl.httpUrl).toBe('https://db.example.test:443');

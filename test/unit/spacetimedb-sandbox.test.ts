@@ -106,8 +106,7 @@ describe('SpacetimeDB sandbox', () => {
       headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
       body,
     });
-  const call = (reducer: string, args: unknown, contentType?: string) =>
-    post(`/v1/database/benchmark/call/${reducer}`, JSON.stringify(args), contentType);
+  const call = (reducer: string, args: unknown, contentType?: string) => post(`/v1/database/benchmark/call/${reducer}`, JSON.stringify(args), contentType);
   const sql = (query: string) => post('/v1/database/benchmark/sql', query, 'text/plain');
 
   beforeAll(async () => {
@@ -161,9 +160,34 @@ describe('SpacetimeDB sandbox', () => {
       const schema = (await (await fetch(`${base}/v1/database/benchmark/schema?version=9`)).json()) as Msg;
       const reducers = schema.reducers.map((r: Msg) => [r.name, r.params.elements.map((e: Msg) => [e.name.some, Object.keys(e.algebraic_type)[0]])]);
       expect(reducers).toEqual([
-        ['increment', [['counter_id', 'String'], ['amount', 'I64']]],
-        ['create_message', [['message_id', 'String'], ['sender', 'String'], ['content', 'String'], ['timestamp', 'String']]],
-        ['create_user', [['id', 'String'], ['username', 'String'], ['email', 'String'], ['name', 'String'], ['age', 'I32'], ['created_at', 'String'], ['active', 'Bool']]],
+        [
+          'increment',
+          [
+            ['counter_id', 'String'],
+            ['amount', 'I64'],
+          ],
+        ],
+        [
+          'create_message',
+          [
+            ['message_id', 'String'],
+            ['sender', 'String'],
+            ['content', 'String'],
+            ['timestamp', 'String'],
+          ],
+        ],
+        [
+          'create_user',
+          [
+            ['id', 'String'],
+            ['username', 'String'],
+            ['email', 'String'],
+            ['name', 'String'],
+            ['age', 'I32'],
+            ['created_at', 'String'],
+            ['active', 'Bool'],
+          ],
+        ],
       ]);
       expect(schema.tables.map((t: Msg) => t.name)).toEqual(['counters', 'messages', 'users']);
       expect((await fetch(`${base}/v1/database/benchmark/schema`)).status).toBe(400);
@@ -331,9 +355,7 @@ describe('SpacetimeDB sandbox', () => {
       // A later SubscribeSingle sees existing rows as objects keyed by column.
       watcher.send({ SubscribeSingle: { query: "SELECT * FROM messages WHERE sender = 'watched'", request_id: 6, query_id: { id: 8 } } });
       const again = (await watcher.next(is('SubscribeApplied'))).SubscribeApplied;
-      expect(again.rows.table_rows.inserts.map((r: string) => JSON.parse(r))).toEqual([
-        { id: 'light_1', sender: 'watched', content: 'hi', timestamp: 't1' },
-      ]);
+      expect(again.rows.table_rows.inserts.map((r: string) => JSON.parse(r))).toEqual([{ id: 'light_1', sender: 'watched', content: 'hi', timestamp: 't1' }]);
       watcher.send({ SubscribeSingle: { query: 'SELECT * FROM messages ORDER BY id', request_id: 9, query_id: { id: 9 } } });
       const error = (await watcher.next(is('SubscriptionError'))).SubscriptionError;
       expect(error).toMatchObject({ request_id: { some: 9 }, query_id: { some: 9 }, table_id: { none: [] } });
@@ -384,7 +406,11 @@ describe('SpacetimeDB sandbox', () => {
 
     it('closes with 1011 on a message it cannot parse', async () => {
       const errors = sb.counts().wsProtocolErrors;
-      for (const garbage of ['not json', '{"type":"call","reducer":"increment"}', JSON.stringify({ CallReducer: { reducer: 'increment', args: ['a', 1], request_id: 1, flags: 0 } })]) {
+      for (const garbage of [
+        'not json',
+        '{"type":"call","reducer":"increment"}',
+        JSON.stringify({ CallReducer: { reducer: 'increment', args: ['a', 1], request_id: 1, flags: 0 } }),
+      ]) {
         const c = await open();
         await c.next(is('IdentityToken'));
         c.send(garbage);

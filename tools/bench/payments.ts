@@ -18,13 +18,20 @@ async function healthVsBare(resultsDir: string): Promise<Section> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       bare.push(
         await measure({
-          label: `bare health r${round}`, script: 'test/bare/health.js', vus: VUS, args: load,
-          env, resultFile: join(resultsDir, `bare_r${round}.json`),
+          label: `bare health r${round}`,
+          script: 'test/bare/health.js',
+          vus: VUS,
+          args: load,
+          env,
+          resultFile: join(resultsDir, `bare_r${round}.json`),
         }),
       );
       ours.push(
         await measure({
-          label: `library health r${round}`, script: 'dist/health.js', vus: VUS, args: load,
+          label: `library health r${round}`,
+          script: 'dist/health.js',
+          vus: VUS,
+          args: load,
           env: { ...env, RESULTS_DIR: resultsDir, RUN_NAME: `lib_r${round}` },
           resultFile: join(resultsDir, `lib_r${round}_health.json`),
         }),
@@ -49,4 +56,3 @@ async function healthVsBare(resultsDir: string): Promise<Section> {
     ],
   };
 }
-

@@ -15,12 +15,18 @@ async function websocketVsHttp(resultsDir: string): Promise<Section> {
   const load = ['--vus', String(VUS), '--duration', DURATION];
   const [ws, httpRun] = await withSandbox(spacetimedb, async (_sandbox, env) => [
     await measure({
-      label: 'spacetimedb ws batch', script: 'dist/spacetimedb.js', vus: VUS, args: load,
+      label: 'spacetimedb ws batch',
+      script: 'dist/spacetimedb.js',
+      vus: VUS,
+      args: load,
       env: { ...env, SCENARIO: 'batch', BATCH_SIZE: String(batch), USE_WEBSOCKET: 'true', RESULTS_DIR: resultsDir, RUN_NAME: 'ws_batch' },
       resultFile: join(resultsDir, 'ws_batch_spacetimedb.json'),
     }),
     await measure({
-      label: 'spacetimedb http counter', script: 'dist/spacetimedb.js', vus: VUS, args: load,
+      label: 'spacetimedb http counter',
+      script: 'dist/spacetimedb.js',
+      vus: VUS,
+      args: load,
       env: { ...env, SCENARIO: 'counter', USE_WEBSOCKET: 'false', RESULTS_DIR: resultsDir, RUN_NAME: 'http_counter' },
       resultFile: join(resultsDir, 'http_counter_spacetimedb.json'),
     }),
@@ -29,12 +35,17 @@ async function websocketVsHttp(resultsDir: string): Promise<Section> {
   const httpRate = rateOf(httpRun, 'spacetime_reducer_calls_total');
   return {
     title: 'SpacetimeDB reducer calls/s: WebSocket vs HTTP (sandbox, equal VUs)',
-    notes: [`${VUS} VUs for ${DURATION}; WebSocket: the batch scenario, ${batch} calls in flight per socket; HTTP: the counter scenario, one call per request.`],
+    notes: [
+      `${VUS} VUs for ${DURATION}; WebSocket: the batch scenario, ${batch} calls in flight per socket; HTTP: the counter scenario, one call per request.`,
+    ],
     rows: [
       { name: 'WebSocket reducer calls/s', value: wsRate.toFixed(0) },
       { name: 'HTTP reducer calls/s', value: httpRate.toFixed(0) },
       { name: 'ratio (WebSocket / HTTP)', value: (wsRate / httpRate).toFixed(2), goal: '>= 1.5', met: wsRate / httpRate >= 1.5 },
-      { name: 'reducer errors (WebSocket, HTTP)', value: `${countOf(ws, 'spacetime_reducer_errors_total')}, ${countOf(httpRun, 'spacetime_reducer_errors_total')}` },
+      {
+        name: 'reducer errors (WebSocket, HTTP)',
+        value: `${countOf(ws, 'spacetime_reducer_errors_total')}, ${countOf(httpRun, 'spacetime_reducer_errors_total')}`,
+      },
     ],
   };
 }
@@ -43,12 +54,18 @@ async function counterVsBareWebSocket(resultsDir: string): Promise<Section> {
   const duration = seconds('BENCH_DURATION', DURATION);
   const [bare, ours] = await withSandbox(spacetimedb, async (_sandbox, env) => [
     await measure({
-      label: 'bare ws counter', script: 'test/bare/spacetimedb-counter.js', vus: VUS,
+      label: 'bare ws counter',
+      script: 'test/bare/spacetimedb-counter.js',
+      vus: VUS,
       args: ['--vus', String(VUS), '--iterations', String(VUS)],
-      env: { ...env, DURATION_MS: String(duration * 1000) }, resultFile: join(resultsDir, 'bare_ws.json'),
+      env: { ...env, DURATION_MS: String(duration * 1000) },
+      resultFile: join(resultsDir, 'bare_ws.json'),
     }),
     await measure({
-      label: 'library ws counter', script: 'dist/spacetimedb.js', vus: VUS, args: ['--vus', String(VUS), '--duration', DURATION],
+      label: 'library ws counter',
+      script: 'dist/spacetimedb.js',
+      vus: VUS,
+      args: ['--vus', String(VUS), '--duration', DURATION],
       env: { ...env, SCENARIO: 'counter', USE_WEBSOCKET: 'true', RESULTS_DIR: resultsDir, RUN_NAME: 'lib_ws' },
       resultFile: join(resultsDir, 'lib_ws_spacetimedb.json'),
     }),
@@ -75,7 +92,10 @@ async function achievedRate(resultsDir: string): Promise<Section> {
   const requested = 1000 * seconds('BENCH_RATE_DURATION', steady);
   const run = await withSandbox(spacetimedb, (_sandbox, env) =>
     measure({
-      label: 'tps1000', script: 'dist/spacetimedb.js', vus: 100, args: [],
+      label: 'tps1000',
+      script: 'dist/spacetimedb.js',
+      vus: 100,
+      args: [],
       env: { ...env, SCENARIO: 'counter', LOAD_PROFILE: 'tps1000', STEADY_STATE_DURATION: steady, RESULTS_DIR: resultsDir, RUN_NAME: 'tps1000' },
       resultFile: join(resultsDir, 'tps1000_spacetimedb.json'),
     }),
@@ -95,4 +115,3 @@ async function achievedRate(resultsDir: string): Promise<Section> {
     ],
   };
 }
-

@@ -23,7 +23,10 @@ import { writeAllReports, writeReports, type WrittenReports } from '../report/wr
 
 const availableScripts = () =>
   existsSync(join(PROJECT_ROOT, 'dist'))
-    ? readdirSync(join(PROJECT_ROOT, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, '')).sort()
+    ? readdirSync(join(PROJECT_ROOT, 'dist'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => f.replace(/\.js$/, ''))
+        .sort()
     : [];
 
 function runNameArg(value: string): string {
@@ -82,7 +85,9 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
   if (options.compare) {
     const missing = scripts.filter((s) => !existsSync(baselinePath(results, s)));
     if (missing.length > 0) {
-      throw new Error(`-c compares with a baseline, but there is none for ${missing.join(', ')} in ${results}: run without -c first (that run becomes the baseline)`);
+      throw new Error(
+        `-c compares with a baseline, but there is none for ${missing.join(', ')} in ${results}: run without -c first (that run becomes the baseline)`,
+      );
     }
   }
   const history = openHistory(results);
@@ -163,8 +168,20 @@ export function compareTable(files: string[]): string {
   const rows: Array<[string, (r: ResultFile) => string]> = [
     ['profile', (r) => String(r.meta.profile ?? '—')],
     ['duration', (r) => `${num((r.state?.testRunDurationMs ?? NaN) / 1000, 1)} s`],
-    ['throughput /s', (r) => { const k = keyNumbers(r); return `${num(k.throughput)}${r === runs[0].result ? '' : pct(first.throughput, k.throughput)}`; }],
-    ['p(95) ms', (r) => { const k = keyNumbers(r); return `${num(k.p95, 3)}${r === runs[0].result ? '' : pct(first.p95, k.p95)}`; }],
+    [
+      'throughput /s',
+      (r) => {
+        const k = keyNumbers(r);
+        return `${num(k.throughput)}${r === runs[0].result ? '' : pct(first.throughput, k.throughput)}`;
+      },
+    ],
+    [
+      'p(95) ms',
+      (r) => {
+        const k = keyNumbers(r);
+        return `${num(k.p95, 3)}${r === runs[0].result ? '' : pct(first.p95, k.p95)}`;
+      },
+    ],
     ['p(99) ms', (r) => num(keyNumbers(r).p99, 3)],
     ['error rate', (r) => `${num((keyNumbers(r).errorRate ?? NaN) * 100, 2)}%`],
     ['latency metric', (r) => keyNumbers(r).gate.latency],
@@ -249,11 +266,16 @@ export function buildProgram(): Command {
     .command('trend')
     .description('the last runs from the history store')
     .option('-s, --script <name>', 'only this script')
-    .option('-n, --last <count>', 'how many runs', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number >= 1');
-      return n;
-    }, 10)
+    .option(
+      '-n, --last <count>',
+      'how many runs',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number >= 1');
+        return n;
+      },
+      10,
+    )
     .option('--results <dir>', 'results directory (the embedded history lives there)', process.env.RESULTS_DIR ?? 'results')
     .action(async (options: { script?: string; last: number; results: string }) => {
       const history = openHistory(resolve(options.results));
@@ -263,10 +285,14 @@ export function buildProgram(): Command {
           console.log(`no runs recorded in ${history.where}`);
           return;
         }
-        console.log(`| date | script | run | transport/target | throughput /s | p(95) ms | p(99) ms | error rate | gate |\n|---|---|---|---|---|---|---|---|---|`);
+        console.log(
+          `| date | script | run | transport/target | throughput /s | p(95) ms | p(99) ms | error rate | gate |\n|---|---|---|---|---|---|---|---|---|`,
+        );
         for (const r of rows) {
           const gate = r.passed === null ? '—' : r.passed ? 'pass' : '**REGRESSION**';
-          console.log(`| ${r.test_date} | ${r.test_type} | ${r.run_name} | ${r.database_type ?? '—'} | ${num(r.throughput_ops_per_sec)} | ${num(r.latency_p95_ms, 3)} | ${num(r.latency_p99_ms, 3)} | ${num((r.error_rate ?? NaN) * 100, 2)}% | ${gate} |`);
+          console.log(
+            `| ${r.test_date} | ${r.test_type} | ${r.run_name} | ${r.database_type ?? '—'} | ${num(r.throughput_ops_per_sec)} | ${num(r.latency_p95_ms, 3)} | ${num(r.latency_p99_ms, 3)} | ${num((r.error_rate ?? NaN) * 100, 2)}% | ${gate} |`,
+          );
         }
       } finally {
         await history.close();

@@ -23,14 +23,16 @@ export class JsonLinesHistory implements HistoryStore {
   async last(limit: number, testType?: string): Promise<HistoryRecord[]> {
     if (!existsSync(this.where)) return [];
     const rows: HistoryRecord[] = [];
-    readFileSync(this.where, 'utf8').split('\n').forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        rows.push(JSON.parse(line) as HistoryRecord);
-      } catch {
-        throw new Error(`history ${this.where} line ${i + 1} is not valid JSON: fix or remove that line`);
-      }
-    });
+    readFileSync(this.where, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (!line.trim()) return;
+        try {
+          rows.push(JSON.parse(line) as HistoryRecord);
+        } catch {
+          throw new Error(`history ${this.where} line ${i + 1} is not valid JSON: fix or remove that line`);
+        }
+      });
     return rows.filter((r) => !testType || r.test_type === testType).slice(-limit);
   }
 
@@ -38,8 +40,20 @@ export class JsonLinesHistory implements HistoryStore {
 }
 
 const COLUMNS = [
-  'test_date', 'test_type', 'database_type', 'run_name', 'test_id', 'profile', 'throughput_ops_per_sec',
-  'latency_p95_ms', 'latency_p99_ms', 'error_rate', 'memory_usage_mb', 'cpu_usage_percent', 'passed', 'result_file',
+  'test_date',
+  'test_type',
+  'database_type',
+  'run_name',
+  'test_id',
+  'profile',
+  'throughput_ops_per_sec',
+  'latency_p95_ms',
+  'latency_p99_ms',
+  'error_rate',
+  'memory_usage_mb',
+  'cpu_usage_percent',
+  'passed',
+  'result_file',
 ] as const;
 
 /**
@@ -82,10 +96,7 @@ export class PostgresHistory implements HistoryStore {
   async append(record: HistoryRecord): Promise<void> {
     await this.ensureTable();
     const values = COLUMNS.map((c) => record[c]);
-    await this.pool.query(
-      `INSERT INTO benchmark_results (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
-      values,
-    );
+    await this.pool.query(`INSERT INTO benchmark_results (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, values);
   }
 
   async last(limit: number, testType?: string): Promise<HistoryRecord[]> {

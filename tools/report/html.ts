@@ -14,7 +14,10 @@ export function htmlEscape(text: string): string {
 
 /** JSON that is safe inside a <script> element (no "</script>", no "<!--"). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** The ids of the charts a model gets, in page order. */
@@ -107,7 +110,9 @@ const CLIENT = `
 function diffTable(rows: DiffRow[], model: ReportModel): string {
   const metric = (name: string) => model.result.metrics[name];
   const show = (r: DiffRow, n: number | null | undefined) =>
-    n === null || n === undefined ? '—' : formatStat(metric(r.metric) ?? { type: r.time ? 'trend' : 'counter', contains: r.time ? 'time' : 'default' }, r.stat, n);
+    n === null || n === undefined
+      ? '—'
+      : formatStat(metric(r.metric) ?? { type: r.time ? 'trend' : 'counter', contains: r.time ? 'time' : 'default' }, r.stat, n);
   const gatedNames = new Set(model.diff?.regressions.map((r) => r.metric));
   const ordered = [...rows.filter((r) => r.limit !== undefined), ...rows.filter((r) => r.limit === undefined)];
   const body = ordered.map((r) => {
@@ -161,21 +166,34 @@ export function renderHtml(model: ReportModel): string {
   if (er?.values.rate !== undefined) cards.push(card(gate.errors, formatStat(er, 'rate', er.values.rate)));
   if (metrics.checks?.values.rate !== undefined) cards.push(card('checks', formatStat(metrics.checks, 'rate', metrics.checks.values.rate)));
 
-  const chartBox = (id: string, title: string) => `<div class="chart"><h3>${e(title)}</h3><div class="box"><canvas id="${id}" role="img" aria-label="${e(title)}"></canvas></div></div>`;
+  const chartBox = (id: string, title: string) =>
+    `<div class="chart"><h3>${e(title)}</h3><div class="box"><canvas id="${id}" role="img" aria-label="${e(title)}"></canvas></div></div>`;
   const parts: string[] = [];
   parts.push('<section id="latency"><h2>Latency</h2><div class="charts">');
-  parts.push(chartBox('chart-latency-summary', `${gate.latency}: p50 / p90 / p95 / p99 over the whole run${data.summary.baseline ? ', against the baseline' : ''}`));
+  parts.push(
+    chartBox('chart-latency-summary', `${gate.latency}: p50 / p90 / p95 / p99 over the whole run${data.summary.baseline ? ', against the baseline' : ''}`),
+  );
   if (model.series?.latency) parts.push(chartBox('chart-latency-time', `${model.series.latency.metric} percentiles per second`));
   parts.push('</div>');
   if (!latency) parts.push(`<p class="note">This run has no ${e(gate.latency)} metric.</p>`);
-  else if (present.length < SUMMARY_PERCENTILES.length) parts.push(`<p class="note">The summary has only ${e(present.map((p) => p.label).join(', ') || 'no percentiles')}: set summaryTrendStats to include med, p(90), p(95), p(99).</p>`);
+  else if (present.length < SUMMARY_PERCENTILES.length)
+    parts.push(
+      `<p class="note">The summary has only ${e(present.map((p) => p.label).join(', ') || 'no percentiles')}: set summaryTrendStats to include med, p(90), p(95), p(99).</p>`,
+    );
   parts.push('</section>');
 
   parts.push('<section id="over-time"><h2>Throughput and errors over time</h2>');
   if (model.series) {
     const s = model.series;
-    parts.push('<div class="charts">', chartBox('chart-throughput', `${s.throughput.metric} per second`), chartBox('chart-errors', `${s.errors?.metric ?? 'errors'} per second`), '</div>');
-    parts.push(`<p class="note">From ${e(model.streamPath ?? 'the k6 JSON stream')}: ${s.points} points in ${s.seconds.length} one-second buckets; a bucket marked * is only partly covered by the run.</p>`);
+    parts.push(
+      '<div class="charts">',
+      chartBox('chart-throughput', `${s.throughput.metric} per second`),
+      chartBox('chart-errors', `${s.errors?.metric ?? 'errors'} per second`),
+      '</div>',
+    );
+    parts.push(
+      `<p class="note">From ${e(model.streamPath ?? 'the k6 JSON stream')}: ${s.points} points in ${s.seconds.length} one-second buckets; a bucket marked * is only partly covered by the run.</p>`,
+    );
   } else {
     parts.push(
       `<p class="note" id="no-stream">No time series: this report was made without k6's JSON stream. Run k6 with <code>--out json=${e(`${info.run}_${info.script}.k6.json`)}</code> (next to the result file) to get latency, throughput and errors per second.</p>`,
@@ -188,13 +206,17 @@ export function renderHtml(model: ReportModel): string {
     const d = model.diff;
     parts.push(
       `<p>Run <code>${e(d.currentRun)}</code> against baseline <code>${e(d.baselineRun)}</code>${d.baseline ? ` (${e(d.baseline)})` : ''}: ` +
-        (d.passed ? '<strong class="passed">no regression</strong>' : `<strong class="crossed">REGRESSION in ${e(d.regressions.map((r) => `${r.metric} ${r.stat}`.trim()).join(', '))}</strong>`) +
+        (d.passed
+          ? '<strong class="passed">no regression</strong>'
+          : `<strong class="crossed">REGRESSION in ${e(d.regressions.map((r) => `${r.metric} ${r.stat}`.trim()).join(', '))}</strong>`) +
         '. Change = (this run − baseline) / baseline × 100. Gated rows come first.</p>',
     );
     for (const note of d.notes) parts.push(`<p class="note">${e(note)}</p>`);
     parts.push(diffTable(d.rows, model));
   } else {
-    parts.push('<p class="note" id="no-diff">No baseline diff: this run had no baseline to compare with (the first run of a scenario becomes its baseline).</p>');
+    parts.push(
+      '<p class="note" id="no-diff">No baseline diff: this run had no baseline to compare with (the first run of a scenario becomes its baseline).</p>',
+    );
   }
   parts.push('</section>');
 
@@ -218,12 +240,14 @@ export function renderHtml(model: ReportModel): string {
   const checks = checkRows(model.result);
   if (checks.length) {
     parts.push('<section id="checks"><h2>Checks</h2><table id="checks-table"><thead><tr><th>check</th><th>passes</th><th>fails</th></tr></thead><tbody>');
-    for (const c of checks) parts.push(`<tr class="${c.fails ? 'threshold-crossed' : ''}"><td>${e(c.name)}</td><td class="num">${c.passes}</td><td class="num">${c.fails}</td></tr>`);
+    for (const c of checks)
+      parts.push(`<tr class="${c.fails ? 'threshold-crossed' : ''}"><td>${e(c.name)}</td><td class="num">${c.passes}</td><td class="num">${c.fails}</td></tr>`);
     parts.push('</tbody></table></section>');
   }
 
   parts.push('<section id="metrics"><h2>All metrics</h2><table id="metrics-table"><thead><tr><th>metric</th><th>type</th><th>values</th></tr></thead><tbody>');
-  for (const name of Object.keys(metrics).sort()) parts.push(`<tr><td>${e(name)}</td><td>${e(metrics[name].type)}</td><td>${e(formatMetricLine(metrics[name], trendStats))}</td></tr>`);
+  for (const name of Object.keys(metrics).sort())
+    parts.push(`<tr><td>${e(name)}</td><td>${e(metrics[name].type)}</td><td>${e(formatMetricLine(metrics[name], trendStats))}</td></tr>`);
   parts.push('</tbody></table></section>');
 
   const facts: Array<[string, string]> = [

@@ -80,7 +80,14 @@ export function renderJunit(model: ReportModel): string {
   if (info.finishedAt) suiteAttrs.timestamp = info.finishedAt.replace(/Z$/, '');
   out.push(`  <testsuite ${attrs(suiteAttrs)}>`);
   out.push('    <properties>');
-  for (const [name, value] of Object.entries({ script: info.script, scenario: info.scenario ?? '', run: info.run, testId: info.testId, profile: info.profile, baseline: model.diff?.baseline ?? '' })) {
+  for (const [name, value] of Object.entries({
+    script: info.script,
+    scenario: info.scenario ?? '',
+    run: info.run,
+    testId: info.testId,
+    profile: info.profile,
+    baseline: model.diff?.baseline ?? '',
+  })) {
     if (value) out.push(`      <property ${attrs({ name, value })}/>`);
   }
   out.push('    </properties>');

@@ -58,7 +58,13 @@ export function renderMarkdown(model: ReportModel): string {
     const lat = model.series.latency;
     const worst = Math.max(...lat.p95.map((x) => x ?? -Infinity));
     const metric = model.result.metrics[lat.metric];
-    lines.push(`Worst 1 s p95 of ${mdCell(lat.metric)} over ${model.series.seconds.length} s: ${Number.isFinite(worst) ? formatStat(metric ?? { type: 'trend', contains: 'time' }, 'p(95)', worst) : '—'}.`, '');
+    lines.push(
+      `Worst 1 s p95 of ${mdCell(lat.metric)} over ${model.series.seconds.length} s: ${Number.isFinite(worst) ? formatStat(metric ?? { type: 'trend', contains: 'time' }, 'p(95)', worst) : '—'}.`,
+      '',
+    );
   }
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

@@ -143,7 +143,8 @@ export async function readStream(
         pending = { line, no: lineNo, err: err as Error };
         continue;
       }
-      if (!isObject(entry) || !isObject(entry.data)) throw new ReportInputError(path, `line ${lineNo} is not a k6 JSON output entry ({"type","metric","data"})`);
+      if (!isObject(entry) || !isObject(entry.data))
+        throw new ReportInputError(path, `line ${lineNo} is not a k6 JSON output entry ({"type","metric","data"})`);
       if (entry.type === 'Metric') {
         const type = entry.data.type;
         if (entry.data.name === metrics.errors && (type === 'rate' || type === 'counter')) builder.setErrorKind(type);
@@ -200,10 +201,7 @@ export async function loadReport(resultPath: string, options: LoadOptions = {}):
     model.diff = readDiffFile(diffPath);
   }
 
-  const streamPath =
-    options.streamPath === false
-      ? undefined
-      : (options.streamPath ?? [`${stem}.k6.json`, `${stem}.k6.json.gz`].find((p) => existsSync(p)));
+  const streamPath = options.streamPath === false ? undefined : (options.streamPath ?? [`${stem}.k6.json`, `${stem}.k6.json.gz`].find((p) => existsSync(p)));
   if (streamPath) {
     const gate = gateMetrics(result);
     const errorType = result.metrics[gate.errors]?.type;

@@ -4,15 +4,9 @@
 // Publish it to a real server as described in the README ("A real SpacetimeDB").
 import { schema, table, t } from 'spacetimedb/server';
 
-const counters = table(
-  { name: 'counters', public: true },
-  { id: t.string().primaryKey(), value: t.i64(), updated_at: t.string() },
-);
+const counters = table({ name: 'counters', public: true }, { id: t.string().primaryKey(), value: t.i64(), updated_at: t.string() });
 
-const messages = table(
-  { name: 'messages', public: true },
-  { id: t.string().primaryKey(), sender: t.string(), content: t.string(), timestamp: t.string() },
-);
+const messages = table({ name: 'messages', public: true }, { id: t.string().primaryKey(), sender: t.string(), content: t.string(), timestamp: t.string() });
 
 /** create_user takes exactly a users row, in column order (seed 000). */
 const userFields = {
@@ -30,15 +24,12 @@ const spacetimedb = schema({ counters, messages, users });
 export default spacetimedb;
 
 /** Adds `amount` to a counter, creating it at `amount` the first time. */
-export const increment = spacetimedb.reducer(
-  { counter_id: t.string(), amount: t.i64() },
-  (ctx, { counter_id, amount }) => {
-    const updated_at = ctx.timestamp.toDate().toISOString();
-    const existing = ctx.db.counters.id.find(counter_id);
-    if (existing) ctx.db.counters.id.update({ id: counter_id, value: existing.value + amount, updated_at });
-    else ctx.db.counters.insert({ id: counter_id, value: amount, updated_at });
-  },
-);
+export const increment = spacetimedb.reducer({ counter_id: t.string(), amount: t.i64() }, (ctx, { counter_id, amount }) => {
+  const updated_at = ctx.timestamp.toDate().toISOString();
+  const existing = ctx.db.counters.id.find(counter_id);
+  if (existing) ctx.db.counters.id.update({ id: counter_id, value: existing.value + amount, updated_at });
+  else ctx.db.counters.insert({ id: counter_id, value: amount, updated_at });
+});
 
 /** Inserts a message; a duplicate id fails the reducer (the unique constraint). */
 export const create_message = spacetimedb.reducer(
@@ -49,9 +40,6 @@ export const create_message = spacetimedb.reducer(
 );
 
 /** Inserts a user; a duplicate id fails the reducer. */
-export const create_user = spacetimedb.reducer(
-  { id: t.string(), ...userFields },
-  (ctx, row) => {
-    ctx.db.users.insert(row);
-  },
-);
+export const create_user = spacetimedb.reducer({ id: t.string(), ...userFields }, (ctx, row) => {
+  ctx.db.users.insert(row);
+});

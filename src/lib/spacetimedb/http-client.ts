@@ -47,12 +47,7 @@ export class SpacetimeHttpClient {
   private readonly sqlParams;
   private readonly base: string;
 
-  constructor(
-    httpUrl: string,
-    database: string,
-    token: string,
-    timeoutMs: number,
-  ) {
+  constructor(httpUrl: string, database: string, token: string, timeoutMs: number) {
     this.base = `${httpUrl}/v1/database/${database}`;
     const auth = { Authorization: `Bearer ${token}` };
     // Built once per VU: a params object per request costs throughput at high rates.
@@ -80,9 +75,7 @@ export class SpacetimeHttpClient {
 
   /** BATCH_SIZE calls in flight at once (k6 http.batch); each answer classified on its own. */
   callBatch(calls: Array<{ reducer: string; argsJson: string }>): HttpCallOutcome[] {
-    const responses = http.batch(
-      calls.map((c) => ({ method: 'POST', url: this.callUrl(c.reducer), body: c.argsJson, params: this.callParams })),
-    );
+    const responses = http.batch(calls.map((c) => ({ method: 'POST', url: this.callUrl(c.reducer), body: c.argsJson, params: this.callParams })));
     return responses.map((res, i) => this.toCallOutcome(res, calls[i].argsJson.length));
   }
 
@@ -125,4 +118,3 @@ export function mintIdentity(httpUrl: string, timeoutMs: number): Identity {
   const parsed = JSON.parse(res.body as string) as Identity;
   return { identity: parsed.identity, token: parsed.token };
 }
-

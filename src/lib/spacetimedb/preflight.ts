@@ -36,14 +36,7 @@ export function missingReducers(available: ReducerSignature[], needed: Record<st
 /** Identity hex without 0x, lower case, for comparing what the user gave with what the server says. */
 const normalizeIdentity = (hex: string) => hex.replace(/^0x/i, '').toLowerCase();
 
-export function preflight(
-  httpUrl: string,
-  database: string,
-  token: string,
-  needed: Record<string, number>,
-  timeoutMs: number,
-  expectedIdentity = '',
-): void {
+export function preflight(httpUrl: string, database: string, token: string, needed: Record<string, number>, timeoutMs: number, expectedIdentity = ''): void {
   const timeout = `${timeoutMs}ms`;
   const ping = http.get(`${httpUrl}/v1/ping`, { timeout, tags: { name: 'preflight' } });
   if (ping.status !== 200) {
@@ -71,7 +64,9 @@ export function preflight(
   const actual = schema.headers['Spacetime-Identity'];
   if (expectedIdentity && token) {
     if (!actual) {
-      exec.test.abort(`SPACETIME_IDENTITY is set, but ${httpUrl} did not name the token's identity (no spacetime-identity header on the schema answer): leave SPACETIME_IDENTITY empty`);
+      exec.test.abort(
+        `SPACETIME_IDENTITY is set, but ${httpUrl} did not name the token's identity (no spacetime-identity header on the schema answer): leave SPACETIME_IDENTITY empty`,
+      );
     } else if (normalizeIdentity(actual) !== normalizeIdentity(expectedIdentity)) {
       exec.test.abort(
         `SPACETIME_IDENTITY is ${normalizeIdentity(expectedIdentity)} but SPACETIME_TOKEN belongs to identity ${normalizeIdentity(actual)}: fix one of them (or leave SPACETIME_IDENTITY empty)`,

@@ -3,15 +3,7 @@
 // bytes a hex string, and sum types, Option ({"some": v} / {"none": []}), Identity
 // ({"__identity__": "0x.."}), Timestamp and TimeDuration are plain objects of that shape.
 
-export type SatsValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | Uint8Array
-  | SatsValue[]
-  | { [key: string]: SatsValue };
+export type SatsValue = string | number | bigint | boolean | null | Uint8Array | SatsValue[] | { [key: string]: SatsValue };
 
 function hex(bytes: Uint8Array): string {
   let out = '';
@@ -29,7 +21,9 @@ export function encodeSats(value: SatsValue): string {
   if (value instanceof Uint8Array) return JSON.stringify(hex(value));
   if (Array.isArray(value)) return `[${value.map(encodeSats).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${encodeSats(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .map((k) => `${JSON.stringify(k)}:${encodeSats(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -47,7 +47,15 @@ const CAUSE_BY_STATUS: Record<string, FailureCause> = {
 
 function fromHttp(o: HttpCallOutcome): CallResult {
   const ok = o.status === 'committed';
-  return { ok, status: o.status, latencyMs: o.latencyMs, error: o.error, cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'server', bytesSent: o.bytesSent, bytesReceived: o.bytesReceived };
+  return {
+    ok,
+    status: o.status,
+    latencyMs: o.latencyMs,
+    error: o.error,
+    cause: ok ? undefined : (CAUSE_BY_STATUS[o.status] ?? 'server'),
+    bytesSent: o.bytesSent,
+    bytesReceived: o.bytesReceived,
+  };
 }
 
 export class HttpTransport implements Transport {
@@ -64,7 +72,14 @@ export class HttpTransport implements Transport {
 
   async read(query: string): Promise<ReadResult> {
     const o = this.client.sql(query);
-    return { ok: o.ok, latencyMs: o.latencyMs, rows: o.rows, error: o.error, cause: o.ok ? undefined : o.httpStatus === 0 ? 'connection' : 'validation', bytesReceived: o.bytesReceived };
+    return {
+      ok: o.ok,
+      latencyMs: o.latencyMs,
+      rows: o.rows,
+      error: o.error,
+      cause: o.ok ? undefined : o.httpStatus === 0 ? 'connection' : 'validation',
+      bytesReceived: o.bytesReceived,
+    };
   }
 
   async subscribe(): Promise<ReadResult> {
@@ -79,7 +94,7 @@ function fromWs(o: CallOutcome): CallResult {
     status: o.status,
     latencyMs: o.latencyMs,
     error: o.error,
-    cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'server',
+    cause: ok ? undefined : (CAUSE_BY_STATUS[o.status] ?? 'server'),
     rows: ok ? { inserts: o.inserts - o.updates, updates: o.updates, deletes: o.deletes - o.updates } : undefined,
     bytesSent: o.bytesSent,
     bytesReceived: o.bytesReceived,
@@ -88,7 +103,14 @@ function fromWs(o: CallOutcome): CallResult {
 
 function fromQuery(o: QueryOutcome): ReadResult {
   const ok = o.status === 'ok';
-  return { ok, latencyMs: o.latencyMs, rows: o.rows, error: o.error, cause: ok ? undefined : CAUSE_BY_STATUS[o.status] ?? 'validation', bytesReceived: o.bytesReceived };
+  return {
+    ok,
+    latencyMs: o.latencyMs,
+    rows: o.rows,
+    error: o.error,
+    cause: ok ? undefined : (CAUSE_BY_STATUS[o.status] ?? 'validation'),
+    bytesReceived: o.bytesReceived,
+  };
 }
 
 /** Connection-level counts (messages, connections, drops, reconnects, updates) are emitted by the extension itself. */

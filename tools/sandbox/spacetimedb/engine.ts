@@ -5,16 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Caller } from './auth.ts';
 import { randomConnectionId } from './auth.ts';
-import {
-  REDUCER_NAMES,
-  TABLES,
-  UNKNOWN_REDUCER_ID,
-  productTypeOf,
-  type ReducerDef,
-  type ReducerName,
-  type Row,
-  type TableDef,
-} from './module.ts';
+import { REDUCER_NAMES, TABLES, UNKNOWN_REDUCER_ID, productTypeOf, type ReducerDef, type ReducerName, type Row, type TableDef } from './module.ts';
 import { SqlError, matchingRows, parseSql, parseSubscription, type Select } from './sql.ts';
 import { Store, type TableChange } from './store.ts';
 
@@ -47,8 +38,7 @@ export interface EngineCounts {
   subscriptionUpdatesSent: number;
 }
 
-const perReducer = (): Record<ReducerName, number> =>
-  Object.fromEntries(REDUCER_NAMES.map((name) => [name, 0])) as Record<ReducerName, number>;
+const perReducer = (): Record<ReducerName, number> => Object.fromEntries(REDUCER_NAMES.map((name) => [name, 0])) as Record<ReducerName, number>;
 const emptyCounts = (): EngineCounts => ({ committed: perReducer(), failed: perReducer(), rejected: 0, subscriptionUpdatesSent: 0 });
 
 /** What a reducer call produced, for the HTTP response headers. */
@@ -269,9 +259,7 @@ export class Engine {
       if (message === undefined) {
         const tables = tablesOf(update);
         message = Buffer.from(
-          conn.light
-            ? `{"TransactionUpdateLight":{"request_id":${ev.requestId},"update":{"tables":[${tables}]}}}`
-            : txUpdate(committedStatus(tables), ev),
+          conn.light ? `{"TransactionUpdateLight":{"request_id":${ev.requestId},"update":{"tables":[${tables}]}}}` : txUpdate(committedStatus(tables), ev),
         );
         cache.set(update.key, message);
       }
@@ -521,9 +509,7 @@ export class Engine {
       out = rows;
     }
     const micros = elapsedMicros(t0);
-    const json = JSON.stringify([
-      { schema, rows: out, total_duration_micros: micros, stats: { rows_inserted: 0, rows_deleted: 0, rows_updated: 0 } },
-    ]);
+    const json = JSON.stringify([{ schema, rows: out, total_duration_micros: micros, stats: { rows_inserted: 0, rows_deleted: 0, rows_updated: 0 } }]);
     return { json, micros };
   }
 }

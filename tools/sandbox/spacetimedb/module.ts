@@ -53,15 +53,7 @@ function reducer(id: number, name: string, params: Column[]): ReducerDef {
 const s = (name: string): Column => ({ name, type: 'String' });
 
 /** create_user takes exactly the users row, in column order (seed 000). */
-const USER_COLUMNS = [
-  s('id'),
-  s('username'),
-  s('email'),
-  s('name'),
-  { name: 'age', type: 'I32' },
-  s('created_at'),
-  { name: 'active', type: 'Bool' },
-] as const;
+const USER_COLUMNS = [s('id'), s('username'), s('email'), s('name'), { name: 'age', type: 'I32' }, s('created_at'), { name: 'active', type: 'Bool' }] as const;
 
 export const TABLES: readonly TableDef[] = [
   table(0, 'counters', 'Counter', [s('id'), { name: 'value', type: 'I64' }, s('updated_at')]),
@@ -178,9 +170,7 @@ export const MODULE_DEF_V9 = {
         algorithm: { BTree: [t.pk] },
       },
     ],
-    constraints: [
-      { name: some(`${t.name}_${t.columns[t.pk].name}_key`), data: { Unique: { columns: [t.pk] } } },
-    ],
+    constraints: [{ name: some(`${t.name}_${t.columns[t.pk].name}_key`), data: { Unique: { columns: [t.pk] } } }],
     sequences: [],
     schedule: NONE,
     table_type: { User: [] },

@@ -144,7 +144,13 @@ export async function startSpacetimeSandbox(options: SpacetimeSandboxOptions = {
           return respond(res, caller, 400, TEXT_HEADERS, 'Failed to deserialize query string: missing field `version`');
         }
         if (version !== '9' && version !== '10') {
-          return respond(res, caller, 400, TEXT_HEADERS, `Failed to deserialize query string: version: unknown variant \`${version}\`, expected \`9\` or \`10\``);
+          return respond(
+            res,
+            caller,
+            400,
+            TEXT_HEADERS,
+            `Failed to deserialize query string: version: unknown variant \`${version}\`, expected \`9\` or \`10\``,
+          );
         }
         if (!isDatabase(dbName(name))) return respond(res, caller, 404, TEXT_HEADERS, 'No such database.');
         respond(res, caller, 200, JSON_HEADERS, version === '9' ? MODULE_DEF_V9_JSON : MODULE_DEF_V10_JSON);

@@ -8,11 +8,7 @@ import type { Store } from './store.ts';
 
 export class SqlError extends Error {}
 
-type Tok =
-  | { k: 'id'; v: string; upper: string; quoted: boolean }
-  | { k: 'str'; v: string }
-  | { k: 'num'; v: number; text: string }
-  | { k: 'sym'; v: string };
+type Tok = { k: 'id'; v: string; upper: string; quoted: boolean } | { k: 'str'; v: string } | { k: 'num'; v: number; text: string } | { k: 'sym'; v: string };
 
 function tokenize(sql: string): Tok[] {
   const toks: Tok[] = [];
@@ -81,9 +77,7 @@ function expectsOperand(toks: Tok[]): boolean {
 const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'ORDER', 'BY', 'LIMIT', 'AS', 'JOIN', 'NOT']);
 
 export type Op = '=' | '!=' | '<' | '>' | '<=' | '>=';
-export type Pred =
-  | { k: 'cmp'; col: number; op: Op; value: Value }
-  | { k: 'and' | 'or'; l: Pred; r: Pred };
+export type Pred = { k: 'cmp'; col: number; op: Op; value: Value } | { k: 'and' | 'or'; l: Pred; r: Pred };
 
 export interface Select {
   text: string;
@@ -413,7 +407,7 @@ export function parseSubscription(text: string): Select {
 export function matchingRows(store: Store, select: Select): Row[] {
   const rows = store.rows(select.table);
   const out: Row[] = [];
-  const limit = select.count ? Infinity : select.limit ?? Infinity;
+  const limit = select.count ? Infinity : (select.limit ?? Infinity);
   if (limit === 0) return out;
   if (select.pkEq !== null) {
     const row = rows.get(select.pkEq);

@@ -55,7 +55,7 @@ export class Store {
     const old = counters.get(id);
     const value = (old ? (old[1] as number) : 0) + amount;
     if (value > I64_MAX || value < I64_MIN) {
-      return { ok: false, error: "The reducer panicked: attempt to add with overflow" };
+      return { ok: false, error: 'The reducer panicked: attempt to add with overflow' };
     }
     const row: Row = [id, value, iso(nowMs)];
     counters.set(id, row);

@@ -85,9 +85,7 @@ const bytesHex = (value: unknown, field: string): string => {
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string, body: string): void {
   const text = Buffer.from(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 export class WsGateway {
@@ -235,8 +233,7 @@ export class WsGateway {
       this.engine.dropConn(client.conn);
     });
     client.conn.send(
-      `{"IdentityToken":{"identity":${caller.json},"token":${JSON.stringify(caller.token)},` +
-        `"connection_id":{"__connection_id__":${connectionId}}}}`,
+      `{"IdentityToken":{"identity":${caller.json},"token":${JSON.stringify(caller.token)},` + `"connection_id":{"__connection_id__":${connectionId}}}}`,
     );
   }
 
@@ -309,12 +306,7 @@ export class WsGateway {
       case 'Unsubscribe':
         return this.engine.unsubscribe(conn, u32(body.request_id, 'request_id'), queryId(body.query_id));
       case 'SubscribeMulti':
-        return this.engine.subscribeMulti(
-          conn,
-          strings(body.query_strings, 'query_strings'),
-          u32(body.request_id, 'request_id'),
-          queryId(body.query_id),
-        );
+        return this.engine.subscribeMulti(conn, strings(body.query_strings, 'query_strings'), u32(body.request_id, 'request_id'), queryId(body.query_id));
       case 'UnsubscribeMulti':
         return this.engine.unsubscribeMulti(conn, u32(body.request_id, 'request_id'), queryId(body.query_id));
       case 'OneOffQuery':
