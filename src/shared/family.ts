@@ -57,6 +57,12 @@ export interface PanelSpec {
   queries: PanelQuery[];
 }
 
+/** A row of the dashboard: its title and its time-series panels. */
+export interface DashboardRow {
+  title: string;
+  panels: PanelSpec[];
+}
+
 export interface FamilyManifest {
   /** The family's name (lower case): its sandbox, its dashboard row, its `npm start -- <name>` demo. */
   name: string;
@@ -73,8 +79,11 @@ export interface FamilyManifest {
   demo: { script: string; env: Record<string, string>; externalTargetVar: string };
   /** Node module (path from the project root) exporting `benchSections(): Promise<Section[]>` for `npm run bench`. */
   bench?: string;
-  /** The family's row of the Grafana dashboard (generated: `npm run dashboard`). */
-  dashboard: { title: string; panels: PanelSpec[] };
+  /**
+   * The family's row of the Grafana dashboard: a YAML file (path from the project root) holding a
+   * DashboardRow. Data for the Node generator (`npm run dashboard`), kept out of the k6 bundles.
+   */
+  dashboard: string;
   /** A Go extension compiled into bin/k6 with xk6, when the family needs one. */
   extension?: {
     /** Folder (from the project root) with the Go module, its tests and `index.d.ts`. */

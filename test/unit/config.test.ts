@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bool, duration, int, knownSecrets, num, oneOf, parseDurationMs, readConfig, secret, str, url } from '../../src/lib/config';
-
-/** What a call threw (readConfig throws its message as a string). */
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return String(error);
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../support/thrown';
 
 describe('readConfig', () => {
   it('uses defaults for unset and empty variables', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DASHBOARD_FILE, buildDashboard, influxQL, renderDashboard } from '../../tools/dashboard/generate';
+import { DASHBOARD_FILE, buildDashboard, familyRow, influxQL, renderDashboard } from '../../tools/dashboard/generate';
 import { FAMILIES } from '../../src/shared/families/index';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -75,7 +75,7 @@ describe('the generated Grafana dashboard', () => {
 
   it('has the common rows, and each family its row (from its manifest) after Transactions, in FAMILIES order', () => {
     const rows = panels.filter((p) => p.type === 'row').map((p) => p.title);
-    expect(rows).toEqual(['Run overview ($script, $testid)', 'Transactions', ...FAMILIES.map((f) => f.dashboard.title), 'HTTP', 'Execution', 'Checks']);
+    expect(rows).toEqual(['Run overview ($script, $testid)', 'Transactions', ...FAMILIES.map((f) => familyRow(f).title), 'HTTP', 'Execution', 'Checks']);
     expect(rowPanels('Run overview ($script, $testid)').map((p) => p.title)).toEqual([
       'Transactions',
       'Transaction success rate',
@@ -85,12 +85,12 @@ describe('the generated Grafana dashboard', () => {
       'Checks passed',
     ]);
     for (const family of FAMILIES) {
-      const row = rowPanels(family.dashboard.title);
+      const row = rowPanels(familyRow(family).title);
       expect(
         row.map((p) => p.title),
         family.name,
-      ).toEqual(family.dashboard.panels.map((p) => p.title));
-      for (const [i, spec] of family.dashboard.panels.entries()) {
+      ).toEqual(familyRow(family).panels.map((p) => p.title));
+      for (const [i, spec] of familyRow(family).panels.entries()) {
         const panel = row[i];
         expect(panel.type).toBe('timeseries');
         expect(panel.fieldConfig?.defaults.unit, spec.title).toBe(spec.unit);

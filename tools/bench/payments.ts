@@ -11,31 +11,25 @@ export async function benchSections(ctx: BenchContext): Promise<Section[]> {
 
 async function healthVsBare(resultsDir: string): Promise<Section> {
   const load = ['--vus', String(VUS), '--duration', DURATION];
-  const bare: Measurement[] = [];
-  const ours: Measurement[] = [];
+  // the bare script and the library's, each with its own env and result file per round
+  const variants = [
+    { name: 'bare', script: 'test/bare/health.js', env: (_round: number) => ({}), result: (round: number) => `bare_r${round}.json` },
+    {
+      name: 'library',
+      script: 'dist/health.js',
+      env: (round: number) => ({ RESULTS_DIR: resultsDir, RUN_NAME: `lib_r${round}` }),
+      result: (round: number) => `lib_r${round}_health.json`,
+    },
+  ];
+  const [bare, ours]: Measurement[][] = [[], []];
   await withSandbox(payments, async (_target, env) => {
     // Alternate the two so drift on a shared machine hits both alike.
     for (let round = 1; round <= ROUNDS; round += 1) {
-      bare.push(
-        await measure({
-          label: `bare health r${round}`,
-          script: 'test/bare/health.js',
-          vus: VUS,
-          args: load,
-          env,
-          resultFile: join(resultsDir, `bare_r${round}.json`),
-        }),
-      );
-      ours.push(
-        await measure({
-          label: `library health r${round}`,
-          script: 'dist/health.js',
-          vus: VUS,
-          args: load,
-          env: { ...env, RESULTS_DIR: resultsDir, RUN_NAME: `lib_r${round}` },
-          resultFile: join(resultsDir, `lib_r${round}_health.json`),
-        }),
-      );
+      for (const [i, v] of variants.entries()) {
+        const label = `${v.name} health r${round}`;
+        const resultFile = join(resultsDir, v.result(round));
+        (i === 0 ? bare : ours).push(await measure({ label, script: v.script, vus: VUS, args: load, env: { ...env, ...v.env(round) }, resultFile }));
+      }
     }
   });
   const bareRate = mean(bare.map((m) => m.iterationsPerSec));

@@ -1,6 +1,6 @@
 // `npm run dashboard`: the Grafana dashboard grafana/dashboards/k6-regression.json, generated as code with
-// Grafana's Foundation SDK. The common rows are defined here; each family contributes its row from its
-// manifest (src/shared/families). `--check` only compares: exit 1 when the committed file is out of date.
+// Grafana's Foundation SDK. The common rows are data in tools/dashboard/common-rows.yaml; each family
+// contributes the row file its manifest names (src/shared/families/<family>.dashboard.yaml). `--check` only compares: exit 1 when the committed file is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,8 @@ import {
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type { FamilyManifest, PanelQuery, PanelSpec } from '../../src/shared/family';
+import { parse as parseYaml } from 'yaml';
+import type { DashboardRow, FamilyManifest, PanelQuery, PanelSpec } from '../../src/shared/family';
 import { FAMILIES } from '../../src/shared/families/index';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -150,145 +151,34 @@ const RUN_OVERVIEW: StatSpec[] = [
   { title: 'Checks passed', unit: 'percentunit', rate: true, query: { metric: 'checks', select: 'mean' } },
 ];
 
-interface RowSpec {
-  title: string;
-  panels: PanelSpec[];
+/** The rows every family shares (k6's own metrics and the shared transaction metrics), as data. */
+const COMMON_ROWS_FILE = 'tools/dashboard/common-rows.yaml';
+
+/** Reads a dashboard row file (YAML holding a DashboardRow, or an object of them), checking the parts the generator uses. */
+function readRows(file: string): Record<string, DashboardRow> | DashboardRow {
+  const data = parseYaml(readFileSync(resolve(ROOT, file), 'utf8')) as unknown;
+  const isRow = (v: unknown): v is DashboardRow =>
+    typeof v === 'object' && v !== null && typeof (v as DashboardRow).title === 'string' && Array.isArray((v as DashboardRow).panels);
+  const check = (row: unknown, where: string): DashboardRow => {
+    if (!isRow(row)) throw new Error(`${file}${where}: a dashboard row needs a title and a panels list`);
+    for (const [i, p] of row.panels.entries()) {
+      if (typeof p.title !== 'string' || typeof p.unit !== 'string' || !Array.isArray(p.queries) || p.queries.length === 0) {
+        throw new Error(`${file}${where}: panels[${i}] needs a title, a unit and queries`);
+      }
+      for (const q of p.queries) influxQL(q); // refuses an unknown select
+    }
+    return row;
+  };
+  if (isRow(data)) return check(data, '');
+  return Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([key, row]) => [key, check(row, ` (${key})`)]));
 }
 
-const TRANSACTIONS: RowSpec = {
-  title: 'Transactions',
-  panels: [
-    {
-      title: 'Transactions/s by scenario',
-      unit: 'reqps',
-      description: 'transactions_total and transaction_errors_total per second, by k6 scenario (exec function).',
-      queries: [
-        { metric: 'transactions_total', select: 'per_s', by: ['scenario'], alias: '$tag_scenario' },
-        { metric: 'transaction_errors_total', select: 'per_s', by: ['scenario'], alias: 'errors $tag_scenario' },
-      ],
-    },
-    {
-      title: 'Transaction success rate / error rate',
-      unit: 'percentunit',
-      queries: [
-        { metric: 'transaction_success_rate', select: 'mean', alias: 'transaction_success_rate' },
-        { metric: 'error_rate', select: 'mean', alias: 'error_rate' },
-      ],
-    },
-    {
-      title: 'Latency (latency_ms) by scenario',
-      unit: 'ms',
-      description: 'Measured around the real operation (send → committed / answered).',
-      queries: [
-        { metric: 'latency_ms', select: 'p95', by: ['scenario'], alias: 'p95 $tag_scenario' },
-        { metric: 'latency_ms', select: 'p90', by: ['scenario'], alias: 'p90 $tag_scenario' },
-        { metric: 'latency_ms', select: 'p50', by: ['scenario'], alias: 'p50 $tag_scenario' },
-      ],
-    },
-    {
-      title: 'Read / write latency p95, p90',
-      unit: 'ms',
-      queries: [
-        { metric: 'read_latency_ms', select: 'p95', alias: 'read p95' },
-        { metric: 'read_latency_ms', select: 'p90', alias: 'read p90' },
-        { metric: 'write_latency_ms', select: 'p95', alias: 'write p95' },
-        { metric: 'write_latency_ms', select: 'p90', alias: 'write p90' },
-        { metric: 'batch_latency_ms', select: 'p95', alias: 'batch p95' },
-      ],
-    },
-    {
-      title: 'Transaction errors by cause /s',
-      unit: 'reqps',
-      queries: [
-        { metric: 'timeout_errors_total', select: 'per_s', alias: 'timeout' },
-        { metric: 'connection_errors_total', select: 'per_s', alias: 'connection' },
-        { metric: 'validation_errors_total', select: 'per_s', alias: 'validation' },
-      ],
-    },
-    {
-      title: 'Records / bytes per second',
-      unit: 'short',
-      queries: [
-        { metric: 'records_written_total', select: 'per_s', alias: 'records written' },
-        { metric: 'records_read_total', select: 'per_s', alias: 'records read' },
-        { metric: 'bytes_written_total', select: 'per_s', alias: 'bytes written' },
-        { metric: 'bytes_read_total', select: 'per_s', alias: 'bytes read' },
-      ],
-    },
-  ],
-};
-
-const HTTP: RowSpec = {
-  title: 'HTTP',
-  panels: [
-    {
-      title: 'HTTP requests/s by name and status',
-      unit: 'reqps',
-      queries: [{ metric: 'http_reqs', select: 'per_s', by: ['name', 'status'], alias: '$tag_name $tag_status' }],
-    },
-    {
-      title: 'http_req_duration p95 / p90',
-      unit: 'ms',
-      queries: [
-        { metric: 'http_req_duration', select: 'p95', by: ['name'], alias: 'p95 $tag_name' },
-        { metric: 'http_req_duration', select: 'p90', by: ['name'], alias: 'p90 $tag_name' },
-      ],
-    },
-    {
-      title: 'http_req_failed',
-      unit: 'percentunit',
-      queries: [{ metric: 'http_req_failed', select: 'mean', alias: 'http_req_failed' }],
-    },
-    {
-      title: 'HTTP timings (mean)',
-      unit: 'ms',
-      queries: [
-        { metric: 'http_req_waiting', select: 'mean', alias: 'waiting' },
-        { metric: 'http_req_connecting', select: 'mean', alias: 'connecting' },
-        { metric: 'http_req_blocked', select: 'mean', alias: 'blocked' },
-      ],
-    },
-  ],
-};
-
-const EXECUTION: RowSpec = {
-  title: 'Execution',
-  panels: [
-    {
-      title: 'VUs',
-      unit: 'short',
-      queries: [
-        { metric: 'vus', select: 'max', alias: 'vus' },
-        { metric: 'vus_max', select: 'max', alias: 'vus_max' },
-      ],
-    },
-    {
-      title: 'Iterations/s and dropped iterations/s',
-      unit: 'short',
-      description: 'dropped_iterations: the arrival-rate executor ran out of VUs (the target rate was not offered).',
-      queries: [
-        { metric: 'iterations', select: 'per_s', by: ['scenario'], alias: 'iterations $tag_scenario' },
-        { metric: 'dropped_iterations', select: 'per_s', by: ['scenario'], alias: 'dropped $tag_scenario' },
-      ],
-    },
-    {
-      title: 'Iteration duration p95',
-      unit: 'ms',
-      queries: [{ metric: 'iteration_duration', select: 'p95', by: ['scenario'], alias: 'p95 $tag_scenario' }],
-    },
-  ],
-};
-
-const CHECKS: RowSpec = {
-  title: 'Checks',
-  panels: [
-    {
-      title: 'Checks pass rate by check',
-      unit: 'percentunit',
-      queries: [{ metric: 'checks', select: 'mean', by: ['check'], alias: '$tag_check' }],
-    },
-  ],
-};
+/** A family's dashboard row, from the file its manifest names. */
+export function familyRow(family: FamilyManifest): DashboardRow {
+  const row = readRows(family.dashboard);
+  if (!('panels' in row)) throw new Error(`${family.dashboard}: holds several rows; a family's file holds one (title, panels)`);
+  return row as DashboardRow;
+}
 
 /** Passes, fails and rate per check over the whole run (one table row per check). */
 const CHECKS_TABLE_QUERY = `SELECT count("value") AS "total", sum("value") AS "passes", count("value") - sum("value") AS "fails", mean("value") AS "rate" FROM "checks" WHERE ${RUN_FILTER} GROUP BY "check"`;
@@ -303,13 +193,22 @@ function thresholds(steps: Threshold[]): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
 }
 
+/** The calls every panel builder of the SDK shares. */
+interface PanelBasics<B> {
+  id(id: number): B;
+  title(title: string): B;
+  datasource(ref: typeof DATASOURCE): B;
+  span(width: number): B;
+  height(height: number): B;
+}
+
+/** A panel's id, title, datasource and size: the same for every panel kind. */
+function placed<B extends PanelBasics<B>>(builder: B, id: number, title: string, size: { w: number; h: number }): B {
+  return builder.id(id).title(title).datasource(DATASOURCE).span(size.w).height(size.h);
+}
+
 function statPanel(id: number, spec: StatSpec): stat.PanelBuilder {
-  const panel = new stat.PanelBuilder()
-    .id(id)
-    .title(spec.title)
-    .datasource(DATASOURCE)
-    .span(STAT_SIZE.w)
-    .height(STAT_SIZE.h)
+  const panel = placed(new stat.PanelBuilder(), id, spec.title, STAT_SIZE)
     .unit(spec.unit)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('').values(false))
     .colorMode(common.BigValueColorMode.Value)
@@ -334,12 +233,7 @@ function statPanel(id: number, spec: StatSpec): stat.PanelBuilder {
 }
 
 function timeseriesPanel(id: number, spec: PanelSpec): timeseries.PanelBuilder {
-  const panel = new timeseries.PanelBuilder()
-    .id(id)
-    .title(spec.title)
-    .datasource(DATASOURCE)
-    .span(PANEL_SIZE.w)
-    .height(PANEL_SIZE.h)
+  const panel = placed(new timeseries.PanelBuilder(), id, spec.title, PANEL_SIZE)
     .unit(spec.unit)
     .drawStyle(common.GraphDrawStyle.Line)
     .lineWidth(1)
@@ -361,12 +255,7 @@ function timeseriesPanel(id: number, spec: PanelSpec): timeseries.PanelBuilder {
 }
 
 function checksTable(id: number): table.PanelBuilder {
-  return new table.PanelBuilder()
-    .id(id)
-    .title('Checks (whole run)')
-    .datasource(DATASOURCE)
-    .span(PANEL_SIZE.w)
-    .height(PANEL_SIZE.h)
+  return placed(new table.PanelBuilder(), id, 'Checks (whole run)', PANEL_SIZE)
     .showHeader(true)
     .overrideByName('rate', [{ id: 'unit', value: 'percentunit' }])
     .withTransformation({ id: 'merge', options: {} })
@@ -436,18 +325,19 @@ export function buildDashboard(families: readonly FamilyManifest[] = FAMILIES): 
   // Rows stay expanded: a row's panels follow it at the top level (the builder lays out the grid).
   let id = 0;
   const row = (title: string) => builder.withRow(new RowBuilder(title).id(++id));
-  const timeseriesRow = (spec: RowSpec) => {
+  const timeseriesRow = (spec: DashboardRow) => {
     row(spec.title);
     for (const panel of spec.panels) builder.withPanel(timeseriesPanel(++id, panel));
   };
 
+  const common = readRows(COMMON_ROWS_FILE) as Record<'transactions' | 'http' | 'execution' | 'checks', DashboardRow>;
   row(RUN_OVERVIEW_TITLE);
   for (const spec of RUN_OVERVIEW) builder.withPanel(statPanel(++id, spec));
-  timeseriesRow(TRANSACTIONS);
-  for (const family of families) timeseriesRow(family.dashboard);
-  timeseriesRow(HTTP);
-  timeseriesRow(EXECUTION);
-  timeseriesRow(CHECKS);
+  timeseriesRow(common.transactions);
+  for (const family of families) timeseriesRow(familyRow(family));
+  timeseriesRow(common.http);
+  timeseriesRow(common.execution);
+  timeseriesRow(common.checks);
   builder.withPanel(checksTable(++id));
 
   const dashboard = JSON.parse(JSON.stringify(builder.build())) as DashboardJson;

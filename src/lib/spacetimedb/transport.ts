@@ -45,18 +45,26 @@ const CAUSE_BY_STATUS: Record<string, FailureCause> = {
   rejected: 'validation',
 };
 
-function fromHttp(o: HttpCallOutcome): CallResult {
+/** A call's result from either transport's outcome; `rows` (the caller's update, WebSocket only) is kept for committed calls. */
+function toCallResult(
+  o: Pick<HttpCallOutcome, 'latencyMs' | 'error' | 'bytesSent' | 'bytesReceived'> & { status: string },
+  rows?: CallResult['rows'],
+): CallResult {
   const ok = o.status === 'committed';
+  const cause = ok ? undefined : (CAUSE_BY_STATUS[o.status] ?? 'server');
   return {
     ok,
     status: o.status,
     latencyMs: o.latencyMs,
     error: o.error,
-    cause: ok ? undefined : (CAUSE_BY_STATUS[o.status] ?? 'server'),
+    cause,
+    rows: ok ? rows : undefined,
     bytesSent: o.bytesSent,
     bytesReceived: o.bytesReceived,
   };
 }
+
+const fromHttp = (o: HttpCallOutcome): CallResult => toCallResult(o);
 
 export class HttpTransport implements Transport {
   readonly kind = 'http' as const;
@@ -88,17 +96,7 @@ export class HttpTransport implements Transport {
 }
 
 function fromWs(o: CallOutcome): CallResult {
-  const ok = o.status === 'committed';
-  return {
-    ok,
-    status: o.status,
-    latencyMs: o.latencyMs,
-    error: o.error,
-    cause: ok ? undefined : (CAUSE_BY_STATUS[o.status] ?? 'server'),
-    rows: ok ? { inserts: o.inserts - o.updates, updates: o.updates, deletes: o.deletes - o.updates } : undefined,
-    bytesSent: o.bytesSent,
-    bytesReceived: o.bytesReceived,
-  };
+  return toCallResult(o, { inserts: o.inserts - o.updates, updates: o.updates, deletes: o.deletes - o.updates });
 }
 
 function fromQuery(o: QueryOutcome): ReadResult {

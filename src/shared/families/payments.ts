@@ -17,22 +17,5 @@ export const payments: FamilyManifest = {
   sandbox: { module: 'tools/sandbox/payments/index.ts', env: { TARGET_URL: '{url}' } },
   demo: { script: 'health', env: { LOAD_PROFILE: 'smoke' }, externalTargetVar: 'TARGET_URL' },
   bench: 'tools/bench/payments.ts',
-  dashboard: {
-    title: 'Payments router (Hyperswitch)',
-    panels: [
-      {
-        title: 'Health checks/s',
-        unit: 'reqps',
-        queries: [{ metric: 'http_reqs', select: 'per_s', by: ['name', 'status'], alias: '$tag_name $tag_status' }],
-      },
-      {
-        title: 'Health check latency p90 (seed threshold 15 ms)',
-        unit: 'ms',
-        queries: [
-          { metric: 'http_req_duration', select: 'p90', by: ['name'], alias: 'p90 $tag_name' },
-          { metric: 'http_req_duration', select: 'p99', by: ['name'], alias: 'p99 $tag_name' },
-        ],
-      },
-    ],
-  },
+  dashboard: 'src/shared/families/payments.dashboard.yaml',
 };

@@ -63,7 +63,6 @@ func query(t *testing.T, run func(done func(Outcome))) Outcome {
 }
 
 func TestCallOutcomes(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 
@@ -109,7 +108,6 @@ func TestCallOutcomes(t *testing.T) {
 }
 
 func TestCloseEndsPendingAsDroppedWithoutCountingADrop(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 	require.NoError(t, connect(t, c).Err)
@@ -128,7 +126,6 @@ func TestCloseEndsPendingAsDroppedWithoutCountingADrop(t *testing.T) {
 }
 
 func TestSubscriptionsAndQueries(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 	ctx := context.Background()

@@ -13,7 +13,6 @@ import (
 )
 
 func TestManyConcurrentCallsAreCorrelated(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.shuffle = true // answers arrive out of order
 	c := testClient(t, f, nil)
@@ -47,7 +46,6 @@ func TestManyConcurrentCallsAreCorrelated(t *testing.T) {
 }
 
 func TestTimeoutThenLateReplyIsIgnored(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.lateDelay = 300 * time.Millisecond
 	c := testClient(t, f, func(o *Options) { o.RequestTimeout = 100 * time.Millisecond })
@@ -72,7 +70,6 @@ func TestTimeoutThenLateReplyIsIgnored(t *testing.T) {
 }
 
 func TestRequestIDsWrapAndSkipZeroAndBusy(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, func(o *Options) { o.RequestTimeout = 300 * time.Millisecond })
 	require.NoError(t, connect(t, c).Err)
@@ -94,7 +91,6 @@ func TestRequestIDsWrapAndSkipZeroAndBusy(t *testing.T) {
 }
 
 func TestCancelledContextEndsPendingOperation(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 	require.NoError(t, connect(t, c).Err)
@@ -116,7 +112,6 @@ func TestCancelledContextEndsPendingOperation(t *testing.T) {
 // The request timer starts when the frame is written: an operation waiting for a socket ends with
 // the connect error ('dropped'), never 'timeout', however long the connect attempts take.
 func TestRequestTimeoutDoesNotIncludeConnecting(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.refuse.Store(100)
 	c := testClient(t, f, func(o *Options) {

@@ -13,7 +13,6 @@ import (
 )
 
 func TestConnectOffersSubprotocolAndToken(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, func(o *Options) { o.Token = "secret-jwt" })
 	r := connect(t, c)
@@ -41,7 +40,6 @@ func TestConnectOffersSubprotocolAndToken(t *testing.T) {
 }
 
 func TestNoTokenSendsNoAuthorization(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 	require.NoError(t, connect(t, c).Err)
@@ -51,7 +49,6 @@ func TestNoTokenSendsNoAuthorization(t *testing.T) {
 }
 
 func TestConnectRetriesThenFails(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.refuse.Store(100)
 	c := testClient(t, f, func(o *Options) { o.MaxRetries = 2 })
@@ -96,7 +93,6 @@ func TestServerWithoutTheSubprotocolIsRefused(t *testing.T) {
 }
 
 func TestPings(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, func(o *Options) { o.PingInterval = 20 * time.Millisecond })
 	require.NoError(t, connect(t, c).Err)

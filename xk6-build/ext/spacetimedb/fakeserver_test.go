@@ -44,7 +44,10 @@ type fakeServer struct {
 	failSubscriptions atomic.Bool
 }
 
+// newFakeServer starts a fake SpacetimeDB host for the test and marks the test parallel (every
+// fake-server test can run alongside the others).
 func newFakeServer(t *testing.T) *fakeServer {
+	t.Parallel()
 	f := &fakeServer{t: t, lateDelay: 300 * time.Millisecond}
 	f.nextConnID.Store(1000)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))

@@ -136,7 +136,6 @@ func TestMetricsAreRegisteredAsCounters(t *testing.T) {
 
 // One call per iteration: one container per settled operation, holding every count it caused.
 func TestCountsArePushedWhenTheLastOperationSettles(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	vu := jsVU(t)
 	require.NoError(t, iteration(t, vu.Runtime, fmt.Sprintf(`globalThis.client = new Client({ url: %q });`, f.url())))
@@ -166,7 +165,6 @@ func TestCountsArePushedWhenTheLastOperationSettles(t *testing.T) {
 // answer) is pushed by a goroutine while the iteration lives; counted after the iteration's context
 // ended, it waits for the next push (next iteration, or TestEnd).
 func TestIdleCountsArePushedExactly(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	vu := jsVU(t)
 	want := map[string]float64{}
@@ -240,7 +238,6 @@ func TestIdleCountsArePushedExactly(t *testing.T) {
 }
 
 func TestUnmatchedFailuresAndConnectionErrorsArePushed(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.refuse.Store(1)
 	vu := jsVU(t)
@@ -258,7 +255,6 @@ func TestUnmatchedFailuresAndConnectionErrorsArePushed(t *testing.T) {
 
 // The TestEnd subscription, through k6's real event system.
 func TestTestEndEventPushesWhatIsLeft(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	gs := state.NewGlobalState(t.Context())
 	vu := jsVU(t, common.Events{Global: gs.Events})
@@ -319,7 +315,6 @@ func TestEventTypeNamed(t *testing.T) {
 // A re-subscription refused after a reconnect has no promise: it is counted (and pushed) as a
 // subscription error, to the Counter the scripts use for their own failed subscriptions.
 func TestFailedResubscriptionIsPushed(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	vu := jsVU(t)
 	require.NoError(t, iteration(t, vu.Runtime, fmt.Sprintf(`(async () => {

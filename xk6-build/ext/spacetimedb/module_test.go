@@ -39,7 +39,6 @@ func iteration(t *testing.T, rt *modulestest.Runtime, src string) error {
 }
 
 func TestJSSocketIsReusedAcrossIterations(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	vu := jsVU(t)
 	rt := vu.Runtime
@@ -74,7 +73,6 @@ func TestJSSocketIsReusedAcrossIterations(t *testing.T) {
 }
 
 func TestJSOutcomesAndQueries(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	vu := jsVU(t)
 	rt := vu.Runtime
@@ -117,7 +115,6 @@ func TestJSOutcomesAndQueries(t *testing.T) {
 }
 
 func TestJSConnectRejectsWithAnError(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.refuse.Store(10)
 	rt := jsRuntime(t)

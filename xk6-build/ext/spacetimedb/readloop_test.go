@@ -10,7 +10,6 @@ import (
 )
 
 func TestUnmatchedFailureEndsByTimeout(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, func(o *Options) { o.RequestTimeout = 150 * time.Millisecond })
 	o := call(t, c, "unknown")
@@ -20,7 +19,6 @@ func TestUnmatchedFailureEndsByTimeout(t *testing.T) {
 }
 
 func TestDropResolvesPendingAndReconnects(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 	require.NoError(t, connect(t, c).Err)
@@ -51,7 +49,6 @@ func TestDropResolvesPendingAndReconnects(t *testing.T) {
 }
 
 func TestClose1011CountsAsDrop(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	c := testClient(t, f, nil)
 	o := call(t, c, "close1011")

@@ -12,7 +12,6 @@ import (
 // After a drop the remembered subscriptions are re-sent on the new socket before the operation that
 // reconnects, so the server puts the caller's rows into its very first update again.
 func TestSubscriptionsAreResentAfterAReconnect(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.rowsNeedSubscription.Store(true)
 	c := testClient(t, f, nil)
@@ -75,7 +74,6 @@ func TestSubscriptionsAreResentAfterAReconnect(t *testing.T) {
 }
 
 func TestFailedResubscriptionsAreCounted(t *testing.T) {
-	t.Parallel()
 	f := newFakeServer(t)
 	f.rowsNeedSubscription.Store(true)
 	c := testClient(t, f, func(o *Options) { o.RequestTimeout = 300 * time.Millisecond })
