@@ -2,9 +2,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SummaryData } from '../../src/lib/summary-text.ts';
+import type { ResultFile as Result, ResultGroup } from '../../src/shared/result.ts';
 
-export type ResultFile = SummaryData & { meta: Record<string, unknown> };
+/** A result file as the summary hook writes it (the shared contract), whose root group k6 always fills. */
+export type ResultFile = Result & { root_group: ResultGroup };
 
 export function scratchDir(prefix = 'k6-results-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
