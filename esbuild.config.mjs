@@ -1,12 +1,16 @@
 // Bundles every src/scenarios/*.ts into dist/<name>.js, one self-contained k6 script each.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 
 const scenarioDir = 'src/scenarios';
 const entryPoints = readdirSync(scenarioDir)
   .filter((file) => file.endsWith('.ts'))
   .map((file) => ({ in: `${scenarioDir}/${file}`, out: basename(file, '.ts') }));
+
+// a script whose entry point is gone must not linger in dist/ (k6-suite run -a would still run it)
+const wanted = new Set(entryPoints.map((e) => `${e.out}.js`));
+for (const file of existsSync('dist') ? readdirSync('dist') : []) if (file.endsWith('.js') && !wanted.has(file)) rmSync(`dist/${file}`);
 
 await build({
   entryPoints,

@@ -3,12 +3,13 @@
 //   tsx tools/extensions.ts check   for each: gofmt, go vet, staticcheck (pinned in xk6-build/tool/go.mod) and go test -race
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { FAMILIES } from '../src/shared/families/index.ts';
+import { CORE_EXTENSIONS, FAMILIES } from '../src/shared/families/index.ts';
 import { PROJECT_ROOT } from './k6.ts';
 
 /** Every extension of every family, with its folder made absolute. */
 export function extensions() {
-  return FAMILIES.flatMap((f) => (f.extension ? [{ family: f.name, ...f.extension, path: resolve(PROJECT_ROOT, f.extension.dir) }] : []));
+  const core = CORE_EXTENSIONS.map((ext) => ({ family: '(every script)', ...ext, path: resolve(PROJECT_ROOT, ext.dir) }));
+  return [...core, ...FAMILIES.flatMap((f) => (f.extension ? [{ family: f.name, ...f.extension, path: resolve(PROJECT_ROOT, f.extension.dir) }] : []))];
 }
 
 // The checksum database is not reachable from every network this runs on: modules are verified
@@ -16,9 +17,9 @@ export function extensions() {
 const GO_ENV = { ...process.env, GOSUMDB: process.env.GOSUMDB ?? 'off', GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim() };
 const STATICCHECK = resolve(PROJECT_ROOT, 'xk6-build/.bin/staticcheck');
 
-function run(what: string, command: string, args: string[], cwd: string): { ok: boolean; output: string } {
+function run(what: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = GO_ENV): { ok: boolean; output: string } {
   console.log(`  ${what}`);
-  const out = spawnSync(command, args, { cwd, env: GO_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = spawnSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (out.error) return { ok: false, output: `${command}: ${out.error.message}` };
   return { ok: out.status === 0, output: `${out.stdout}${out.stderr}` };
 }

@@ -4,87 +4,13 @@
 // or gate config stops the test before any request, and an existing baseline is never overwritten.
 import { SharedArray } from 'k6/data';
 import type { GateMetrics } from '../shared/family';
-import { gateLimits, limitsToThresholds, TOLERANCE_RANGES, type Limit, type ResultLike, type Tolerance, type ToleranceOverrides } from '../shared/gate';
-import { baselineFileName, defaultRunName } from '../shared/result';
+import { gateBand, gateLimits, limitsToThresholds, type GateBand, type Limit, type ResultLike } from '../shared/gate';
+import { validateBaseline } from '../shared/baseline';
+import { bandRuns, baselineFileName, defaultRunName, type HistoryRow } from '../shared/result';
 import { configErrorMessage } from './config';
-import { absolutePath, resultPath } from './results-dir';
+import { absolutePath, readJsonFile } from './files';
+import { resultPath } from './results-dir';
 import type { GateSettings } from './settings';
-
-/** Reads a JSON file in init; undefined when it does not exist, a clear message when it is malformed. */
-function readJsonFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = open(absolutePath(path));
-  } catch (error) {
-    if (/no such file or directory/i.test(String(error))) return undefined;
-    throw configErrorMessage([`${what} ${path} cannot be read: ${String(error)}`]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw configErrorMessage([`${what} ${path} is not valid JSON (${String(error)}): fix or delete it`]);
-  }
-}
-
-function validateBaseline(value: unknown, path: string, gate: GateMetrics): ResultLike {
-  const metrics = (value as ResultLike | null)?.metrics;
-  const ok =
-    typeof metrics === 'object' &&
-    metrics !== null &&
-    !Array.isArray(metrics) &&
-    Object.values(metrics).every((m) => typeof m === 'object' && m !== null && typeof (m as { values?: unknown }).values === 'object');
-  if (!ok) {
-    throw configErrorMessage([
-      `baseline ${path} is malformed: it needs a metrics object of k6 summary metrics (a result file this library wrote); fix it, delete it, or point BASELINE elsewhere`,
-    ]);
-  }
-  // a baseline without the gate metrics (a failed run) would let every later run pass unjudged
-  const lacking = [
-    metrics[gate.latency]?.values['p(95)'] === undefined ? `${gate.latency} p(95)` : '',
-    metrics[gate.throughput]?.values.rate === undefined ? `${gate.throughput} rate` : '',
-  ].filter(Boolean);
-  if (lacking.length > 0) {
-    throw configErrorMessage([`baseline ${path} has no ${lacking.join(' and no ')} (a failed run?): delete it or promote a healthy run`]);
-  }
-  return value as ResultLike;
-}
-
-function readOverrides(gate: GateMetrics, settings: GateSettings): { tolerance: Tolerance; overrides: ToleranceOverrides } {
-  const tolerance: Tolerance = {
-    p95Ratio: settings.GATE_P95_RATIO,
-    p95FloorMs: settings.GATE_P95_FLOOR_MS,
-    throughputRatio: settings.GATE_THROUGHPUT_RATIO,
-    throughputFloor: settings.GATE_THROUGHPUT_FLOOR,
-    maxErrorRate: settings.GATE_MAX_ERROR_RATE,
-  };
-  const path = settings.GATE_CONFIG;
-  if (!path) return { tolerance, overrides: {} };
-  const file = readJsonFile(path, 'gate config');
-  if (file === undefined) throw configErrorMessage([`GATE_CONFIG='${path}' does not exist`]);
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const shape = `like {metrics: {${gate.latency}: {p95Ratio: 1.5}}}`;
-  if (!isObject(file) || !isObject(file.metrics ?? {})) throw configErrorMessage([`gate config ${path} must be an object ${shape}`]);
-  const gated = Object.values(gate);
-  const problems: string[] = [];
-  for (const [metric, t] of Object.entries((file.metrics ?? {}) as Record<string, unknown>)) {
-    if (!gated.includes(metric)) problems.push(`metrics.${metric} is not a gate metric of this script (${gated.join(', ')})`);
-    if (!isObject(t)) {
-      problems.push(`metrics.${metric} must be an object ${shape}`);
-      continue;
-    }
-    for (const [key, value] of Object.entries(t)) {
-      const range = TOLERANCE_RANGES[key as keyof Tolerance];
-      if (!range) problems.push(`metrics.${metric}.${key} is not a tolerance (known: ${Object.keys(TOLERANCE_RANGES).join(', ')})`);
-      else if (typeof value !== 'number' || !(value >= range.min && value <= range.max)) {
-        problems.push(
-          `metrics.${metric}.${key}=${String(value)} is not valid, expected a number ${range.max === Infinity ? `>= ${range.min}` : `from ${range.min} to ${range.max}`}`,
-        );
-      }
-    }
-  }
-  if (problems.length > 0) throw configErrorMessage(problems.map((p) => `gate config ${path}: ${p}`));
-  return { tolerance, overrides: (file.metrics ?? {}) as ToleranceOverrides };
-}
 
 export interface LoadedGate {
   baselinePath: string;
@@ -111,30 +37,30 @@ export function loadGate(
   script: string,
   gate: GateMetrics,
   settings: GateSettings,
-  where: { resultsDir: string; runName: string },
+  where: { resultsDir: string; runName: string; comparable: string; cwd: string | undefined },
   gateThroughput: boolean,
 ): LoadedGate {
   const { resultsDir } = where;
   const baselinePath = settings.BASELINE || `${resultsDir}/${baselineFileName(script)}`;
   const shared = new SharedArray(`baseline:${baselinePath}`, () => {
-    const value = readJsonFile(baselinePath, 'baseline');
+    const value = readJsonFile(baselinePath, 'baseline', where.cwd);
     if (value === undefined && settings.BASELINE) {
       throw configErrorMessage([
         `BASELINE='${settings.BASELINE}' does not exist: name an existing result file, or unset BASELINE to use ${resultsDir}/${baselineFileName(script)}`,
       ]);
     }
-    return value === undefined ? [] : [validateBaseline(value, baselinePath, gate)];
+    return value === undefined ? [] : [validateBaseline(value, baselinePath, gate, configErrorMessage)];
   });
   const baseline = shared.length > 0 ? (shared[0] as ResultLike) : undefined;
   const runName = where.runName || defaultRunName(baseline !== undefined);
-  const ownPath = absolutePath(resultPath(resultsDir, runName, script));
-  if (baseline && ownPath === absolutePath(baselinePath)) {
+  const ownPath = absolutePath(resultPath(resultsDir, runName, script), where.cwd);
+  if (baseline && ownPath === absolutePath(baselinePath, where.cwd)) {
     throw configErrorMessage([
       `RUN_NAME='${runName}' would overwrite the baseline ${baselinePath}: choose another RUN_NAME (or leave it unset); a baseline is replaced only by promoting a run`,
     ]);
   }
   if (!baseline) {
-    const becomes = ownPath === absolutePath(baselinePath);
+    const becomes = ownPath === absolutePath(baselinePath, where.cwd);
     return {
       baselinePath,
       limits: [],
@@ -146,7 +72,34 @@ export function loadGate(
         : `no baseline at ${baselinePath}: this run is the candidate baseline (promote it to make it the baseline)`,
     };
   }
-  const { tolerance, overrides } = readOverrides(gate, settings);
-  const limits = gateLimits(baseline, gate, tolerance, overrides).filter((l) => gateThroughput || l.kind !== 'throughput');
+  const { tolerance, overrides } = settings.config;
+  const band = readBand(script, where.comparable, settings, where.cwd);
+  const limits = gateLimits(baseline, gate, tolerance, overrides, band).filter((l) => gateThroughput || l.kind !== 'throughput');
   return { baselinePath, baseline, limits, runName, becomesBaseline: false, thresholds: settings.GATE ? limitsToThresholds(limits) : {} };
+}
+
+/** The noise band from GATE_HISTORY (undefined when unset or with too few accepted runs of this kind). */
+function readBand(script: string, comparable: string, settings: GateSettings, cwd: string | undefined): GateBand | undefined {
+  const path = settings.GATE_HISTORY;
+  if (!path) return undefined;
+  const runs = new SharedArray(`history:${path}:${script}:${comparable}`, () => {
+    let text: string;
+    try {
+      text = open(absolutePath(path, cwd));
+    } catch (error) {
+      if (/no such file or directory/i.test(String(error))) return []; // no history yet: the baseline judges
+      throw configErrorMessage([`GATE_HISTORY='${path}' cannot be read: ${String(error)}`]);
+    }
+    const rows: HistoryRow[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        rows.push(JSON.parse(line) as HistoryRow);
+      } catch {
+        throw configErrorMessage([`GATE_HISTORY='${path}' line ${i + 1} is not valid JSON: fix or remove that line`]);
+      }
+    });
+    return bandRuns(rows, script, comparable, settings.GATE_HISTORY_RUNS).map((r) => ({ p95: r.latency_p95_ms, throughput: r.throughput_ops_per_sec }));
+  });
+  return gateBand(Array.from(runs as unknown as Array<{ p95: number | null; throughput: number | null }>), settings.GATE_BAND_SIGMAS);
 }

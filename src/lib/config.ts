@@ -25,7 +25,13 @@ export function configErrorMessage(problems: string[]): string {
   return `invalid configuration: ${problems.join('; ')}`;
 }
 
-const show = (raw: string) => `'${raw.replace(/[\r\n]+/g, ' ')}'`;
+/** A value for an error message: one line, with the password of any user:password@ in it masked. */
+const show = (raw: string) => `'${maskUrlPasswords(raw.replace(/[\r\n]+/g, ' '))}'`;
+
+/** `scheme://user:password@host` → `scheme://user:[redacted]@host`, for any password length. */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/@:\s'"]*:)[^/@\s'"]+@/gi, '$1[redacted]@');
+}
 
 const secretValues = new Set<string>();
 

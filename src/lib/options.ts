@@ -14,9 +14,13 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
 export function buildOptions(plan: RunPlan, thresholds: Record<string, string[]>, extra: Options = {}): Options {
   return {
     ...extra,
-    scenarios: plan.scenarios,
-    tags: { script: plan.script.name, run: plan.runName, testid: plan.testId }, // InfluxDB / Grafana pick a run by testid
+    // InfluxDB / Grafana pick a run by testid. The tags go on every scenario too: k6's --tag replaces
+    // the global ones, and scenario tags keep them on every sample the scenarios make
+    scenarios: Object.fromEntries(Object.entries(plan.scenarios).map(([name, s]) => [name, { ...s, tags: { ...plan.tags } }])),
+    tags: plan.tags,
     summaryTrendStats: SUMMARY_TREND_STATS,
-    thresholds: mergeThresholds(thresholds, plan.gate.thresholds), // plus the gate, when there is a baseline
+    // plus the gate, when there is a baseline; and an arrival-rate run that could not start every
+    // planned iteration (k6 ran out of VUs: the rate was not held) fails, never a silent pass
+    thresholds: mergeThresholds(thresholds, plan.gate.thresholds, plan.gateThroughput ? { dropped_iterations: ['count==0'] } : {}),
   };
 }

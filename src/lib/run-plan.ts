@@ -5,11 +5,11 @@
 // stop k6 in init with exit 107, before any request.
 import type { Scenario } from 'k6/options';
 import type { ScriptManifest } from '../shared/family';
-import { defaultTestId, type RunMeta } from '../shared/result';
+import { comparableKey, defaultTestId, type MetricSummary, type RunMeta } from '../shared/result';
+import type { FailureCauses } from '../shared/verdict';
 import { buildScenarios, resolveShape, type ExecWeights } from '../profiles/index';
 import { loadGate, type LoadedGate } from './baseline';
 import { configErrorMessage, type Rules } from './config';
-import { resolveResultsDir } from './results-dir';
 import type { LoadSettings, Settings } from './settings';
 
 export interface RunPlan {
@@ -24,8 +24,19 @@ export interface RunPlan {
   runName: string;
   /** The `testid` tag of every sample: TEST_ID, or `<script>-<run>-<stamp>`. */
   testId: string;
+  /** The tags of every sample: script, run, testid and TAGS. */
+  tags: Record<string, string>;
   /** The script's own facts for the result's meta (workload, transport, target...). */
   meta: RunMeta;
+  hooks: RunHooks;
+}
+
+/** What a script adds to the verdict: its protocol's failure causes, and its own reasons a run did not carry out its plan. */
+export interface RunHooks {
+  /** The first distinct failure causes by class (read in handleSummary). */
+  failures?: () => FailureCauses;
+  /** Reasons, from the summary's metrics, that the run did not measure what was planned (an outage of the target, say). */
+  shortfalls?: (metrics: Record<string, MetricSummary | undefined>) => string[];
 }
 
 /** The profile's k6 scenarios split over `weights` (exec function → weight); a config error for a weight too small to get 1 iteration/s. */
@@ -50,19 +61,28 @@ export function isArrivalRate(load: LoadSettings): boolean {
 }
 
 /** Plans the run (init stage only: it probes the results directory and reads the baseline). */
-export function planRun<F extends Rules>(settings: Settings<F>, weights: ExecWeights, meta: RunMeta): RunPlan {
+export function planRun<F extends Rules>(settings: Settings<F>, weights: ExecWeights, meta: RunMeta, hooks: RunHooks = {}): RunPlan {
   const scenarios = loadScenarios(settings.load, weights);
-  const results = resolveResultsDir(settings.results.RESULTS_DIR);
-  if (results.problem) throw configErrorMessage([results.problem]);
+  const results = { dir: settings.results.dir };
   const gateThroughput = isArrivalRate(settings.load);
-  const gate = loadGate(
-    settings.script.name,
-    settings.script.gate,
-    settings.gate,
-    { resultsDir: results.dir, runName: settings.results.RUN_NAME },
-    gateThroughput,
-  );
+  const comparable = comparableKey({ profile: settings.load.profile, model: settings.load.model, ...meta }, settings.script.comparableMeta);
+  const where = { resultsDir: results.dir, runName: settings.results.RUN_NAME, comparable, cwd: settings.results.cwd };
+  const gate = loadGate(settings.script.name, settings.script.gate, settings.gate, where, gateThroughput);
   // k6 takes options from the first init only, so the timestamp is the same for every VU
   const testId = settings.results.TEST_ID || defaultTestId(settings.script.name, gate.runName, new Date());
-  return { script: settings.script, load: settings.load, scenarios, gateThroughput, resultsDir: results.dir, gate, runName: gate.runName, testId, meta };
+  const extra = Object.fromEntries(settings.results.TAGS ? settings.results.TAGS.split(',').map((pair) => pair.split('=') as [string, string]) : []);
+  const tags = { ...extra, script: settings.script.name, run: gate.runName, testid: testId };
+  return {
+    script: settings.script,
+    load: settings.load,
+    scenarios,
+    gateThroughput,
+    resultsDir: results.dir,
+    gate,
+    runName: gate.runName,
+    testId,
+    tags,
+    meta,
+    hooks,
+  };
 }

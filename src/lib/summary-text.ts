@@ -2,7 +2,7 @@
 // files, so this keeps what a k6 user expects to see: checks, thresholds and every metric.
 // Pure functions over the summary data, unit-tested without k6; values go through the shared formatter.
 import { formatMetricLine, formatMs } from '../shared/format';
-import type { MetricSummary, ResultGroup } from '../shared/result';
+import { hasSamples, type MetricSummary, type ResultGroup } from '../shared/result';
 
 /** k6's end-of-test summary data as handleSummary receives it. */
 export interface SummaryData {
@@ -37,8 +37,10 @@ export function renderTextSummary(data: SummaryData, title: string): string {
 
   const thresholds: string[] = [];
   for (const [name, metric] of Object.entries(data.metrics).sort(([a], [b]) => a.localeCompare(b))) {
+    // k6 lets a threshold on a rate or trend without samples pass: it judged nothing, so say so
+    const empty = (metric.type === 'rate' || metric.type === 'trend') && !hasSamples(metric);
     for (const [expr, result] of Object.entries(metric.thresholds ?? {})) {
-      thresholds.push(`  ${result.ok ? '✓' : '✗'} ${name}: ${expr}`);
+      thresholds.push(empty ? `  ? ${name}: ${expr} (no samples: nothing judged)` : `  ${result.ok ? '✓' : '✗'} ${name}: ${expr}`);
     }
   }
   if (thresholds.length > 0) lines.push('  THRESHOLDS', ...thresholds, '');

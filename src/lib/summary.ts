@@ -3,8 +3,20 @@
 // against the script's baseline (.diff.json, .diff.md, and the terminal), lists what it wrote in
 // <requested run>_<script>.outputs.json, and keeps secrets out of all of it.
 import exec from 'k6/execution';
-import { diffResults, renderDiffMarkdown, renderDiffText } from '../shared/gate';
+import { diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
 import { CANDIDATE_RUN, outputsFileName, unfitForBaseline, type ResultFile, type RunOutputs } from '../shared/result';
+import {
+  emptyJudgedMetrics,
+  failureLines,
+  generatorMeasured,
+  generatorProblems,
+  judge,
+  planFacts,
+  planShortfalls,
+  unjudgedRun,
+  type Judgement,
+  type ScenarioPlan,
+} from '../shared/verdict';
 import { knownSecrets } from './config';
 import { REDACTED, maskSecretKeys, scrubText } from './redact';
 import { resultPath } from './results-dir';
@@ -22,22 +34,53 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     // the consolidated options: the run's real tags and scenarios (this VU's own init made other ones)
     const ran = Object.keys(exec.test.options.scenarios ?? {}).sort();
     const profileReplaced = ran.join() !== scenarioNames.join();
-    // a failed first run must not become the baseline: it is kept as the candidate instead
-    const reasons = loaded.becomesBaseline ? unfitForBaseline(data, plan.script.gate) : [];
-    const name = reasons.length > 0 ? CANDIDATE_RUN : plan.runName;
+    // the verdict: did the run carry out its plan on a healthy generator, and what did the gate find
+    const facts = planFacts(plan.scenarios as Record<string, ScenarioPlan>);
+    const shortfalls = [
+      ...planShortfalls(facts, { durationMs: data.state?.testRunDurationMs, metrics: data.metrics, profileKept: !profileReplaced }),
+      ...(plan.hooks.shortfalls?.(data.metrics) ?? []),
+    ];
+    const failures = plan.hooks.failures?.();
+    const failed = failureLines(failures);
+    const generator = generatorProblems(data.metrics);
     const testId = exec.test.options.tags?.testid ?? plan.testId;
+    const meta: ResultFile['meta'] = {
+      profile: load.profile,
+      model: load.model,
+      ...plan.meta,
+      ...(profileReplaced ? { profile: `k6 options (${ran.join(', ') || 'default'})` } : {}),
+      script,
+      run: plan.runName,
+      testId,
+    };
+    const diff: Diff | undefined = loaded.baseline ? diffResults(loaded.baseline, { ...data, meta }, loaded.limits, plan.script.comparableMeta) : undefined;
+    const nothingRan = unjudgedRun(data.metrics);
+    const judgement: Judgement = judge({
+      shortfalls,
+      generator,
+      // a run without iterations has nothing else worth saying about what it could not judge
+      unjudged:
+        nothingRan.length > 0
+          ? nothingRan
+          : [...emptyJudgedMetrics(data.metrics), ...(diff?.unjudged ?? []).map((r) => `gate metric ${r.metric} is missing from this run`)],
+      regressions: (diff?.regressions ?? []).map((r) => `${r.metric} ${r.stat}`),
+    });
+    // a first run that failed or did not carry out its plan must not become the baseline: it is kept as the candidate
+    const reasons = loaded.becomesBaseline ? [...new Set([...unfitForBaseline(data, plan.script.gate), ...(judgement.accepted ? [] : judgement.reasons)])] : [];
+    const name = reasons.length > 0 ? CANDIDATE_RUN : plan.runName;
     const result = {
       meta: {
-        profile: load.profile,
-        model: load.model,
-        ...plan.meta,
-        ...(profileReplaced ? { profile: `k6 options (${ran.join(', ') || 'default'})` } : {}),
-        script,
+        ...meta,
         run: name,
-        testId,
         finishedAt: new Date().toISOString(),
         baseline: loaded.baseline ? loaded.baselinePath : null,
         gate: plan.script.gate,
+        verdict: judgement.verdict,
+        accepted: judgement.accepted,
+        reasons: judgement.reasons,
+        plan: facts,
+        generator: generatorMeasured(data.metrics) ? 'measured' : 'not measured',
+        ...(failures ? { failures } : {}),
       },
       ...(maskSecretKeys(rest) as SummaryData),
       setup_data: dropped === undefined ? undefined : REDACTED,
@@ -47,8 +90,10 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     const written: RunOutputs = { script, requestedRun: plan.runName, run: name, testId, result: path };
     let text = `${renderTextSummary(result, `${script} (run "${name}")`)}\n`;
     outputs[path] = JSON.stringify(result, null, 2);
-    if (loaded.baseline) {
-      const diff = diffResults(loaded.baseline, result, loaded.limits, plan.script.comparableMeta);
+    if (diff) {
+      diff.currentRun = name;
+      diff.judgement = judgement;
+      diff.notes.push(...failed.map((line) => `failure: ${line}`));
       if (!plan.gateThroughput) {
         diff.notes.push(
           `${plan.script.gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`,
@@ -64,6 +109,9 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     } else if (loaded.note) {
       text += `  ${loaded.note}\n\n`;
     }
+    if (failed.length > 0) text += `  FAILURES (first distinct causes, by kind):\n${failed.map((l) => `    ${l}`).join('\n')}\n\n`;
+    if (!generatorMeasured(data.metrics)) text += '  ! the load generator was not measured (k6/x/loadgen starts in setup(): --no-setup skips it)\n';
+    text += `  VERDICT: ${verdictLine(judgement, diff)}\n`;
     text += `  result written to ${path}\n`;
     outputs[`${plan.resultsDir}/${outputsFileName(plan.runName, script)}`] = JSON.stringify(written, null, 2);
     outputs.stdout = text;
@@ -71,4 +119,12 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     for (const key of Object.keys(outputs)) outputs[key] = scrubText(outputs[key], secrets);
     return outputs;
   };
+}
+
+/** The verdict in one line, as the terminal shows it. */
+function verdictLine(judgement: Judgement, diff: Diff | undefined): string {
+  if (diff) return diffHeadline(diff).replace(/^no regression$/, 'PASS (no regression)');
+  if (judgement.verdict === 'inconclusive') return `INCONCLUSIVE: ${judgement.reasons.join('; ')}`;
+  if (judgement.verdict === 'cannot-judge') return `CANNOT BE JUDGED: ${judgement.reasons.join('; ')}`;
+  return 'PASS (no baseline to compare with)';
 }

@@ -5,11 +5,16 @@
 // import them and build its own `options.scenarios` (seed 000's custom-test.js).
 import { check } from 'k6';
 import exec from 'k6/execution';
-import { Client } from 'k6/x/spacetimedb';
+import { Client, failureCauses } from 'k6/x/spacetimedb';
 import { buildOptions } from '../lib/options';
+import { formatMs } from '../shared/format';
+import { mergeThresholds } from '../shared/gate';
+import type { MetricSummary } from '../shared/result';
 import { metrics, recordTransaction } from '../lib/metrics';
 import { planRun } from '../lib/run-plan';
 import { readSettings } from '../lib/settings';
+import { safeLog } from '../lib/redact';
+import { createSetup } from '../lib/setup';
 import { createSummaryHook } from '../lib/summary';
 import { SPACETIME_SETTINGS, spacetimeUrls, type ScenarioName } from '../lib/spacetimedb/config';
 import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
@@ -21,6 +26,17 @@ import { HttpTransport, WebSocketTransport, type Transport } from '../lib/spacet
 
 const settings = readSettings(SPACETIME_SETTINGS);
 const cfg = { ...settings.own, ...spacetimeUrls(settings.own) };
+
+/**
+ * An outage of the target during the run: the sockets dropped (and the VUs reconnected). The counts
+ * may still be exact, but the run did not measure the steady load it planned.
+ */
+function outageShortfalls(metrics: Record<string, MetricSummary | undefined>): string[] {
+  const drops = metrics.spacetime_connection_drops_total?.values.count ?? 0;
+  if (drops === 0 || cfg.SCENARIO === 'websocketStress') return [];
+  const down = metrics.spacetime_disconnected_ms?.values.count ?? 0;
+  return [`the connection to SpacetimeDB dropped ${drops} time${drops === 1 ? '' : 's'} (disconnected for ${formatMs(down)} in all, summed over the VUs)`];
+}
 
 /** A check that passes when the operation succeeded. */
 const named = (name: string) => ({ [name]: (ok: boolean) => ok });
@@ -36,7 +52,12 @@ interface Workload {
   reducers: Record<string, number>;
   check: Record<string, (ok: boolean) => boolean>;
   weight: number;
+  /** Its k6 thresholds: they judge what it does, and a counter it must have moved (k6 fails a count threshold without samples). */
+  thresholds: Record<string, string[]>;
 }
+
+/** Calls and reads: every transaction succeeded, and there were some. */
+const TRANSACTION_THRESHOLDS = { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'], transactions_total: ['count>0'] };
 
 // (the functions are declared below; declarations are hoisted)
 const WORKLOADS: Record<ScenarioName, Workload> = {
@@ -46,6 +67,7 @@ const WORKLOADS: Record<ScenarioName, Workload> = {
     reducers: { increment: 2 },
     check: named('Counter increment successful'),
     weight: cfg.COUNTER_WEIGHT,
+    thresholds: TRANSACTION_THRESHOLDS,
   },
   message: {
     exec: 'messageScenario',
@@ -53,38 +75,72 @@ const WORKLOADS: Record<ScenarioName, Workload> = {
     reducers: { create_message: 4 },
     check: named('Message creation successful'),
     weight: cfg.MESSAGE_WEIGHT,
+    thresholds: TRANSACTION_THRESHOLDS,
   },
-  users: { exec: 'usersScenario', run: usersScenario, reducers: { create_user: 7 }, check: named('User creation successful'), weight: 0 },
-  mixed: { exec: 'mixedScenario', run: mixedScenario, reducers: { increment: 2 }, check: named('Write operation successful'), weight: cfg.MIXED_WEIGHT },
-  batch: { exec: 'batchScenario', run: batchScenario, reducers: { increment: 2 }, check: named('Batch operation successful'), weight: 0 },
-  websocketStress: { exec: 'websocketStressScenario', run: websocketStressScenario, reducers: {}, check: named('WebSocket connected'), weight: 0 },
+  users: {
+    exec: 'usersScenario',
+    run: usersScenario,
+    reducers: { create_user: 7 },
+    check: named('User creation successful'),
+    weight: 0,
+    thresholds: TRANSACTION_THRESHOLDS,
+  },
+  mixed: {
+    exec: 'mixedScenario',
+    run: mixedScenario,
+    reducers: { increment: 2 },
+    check: named('Write operation successful'),
+    weight: cfg.MIXED_WEIGHT,
+    thresholds: TRANSACTION_THRESHOLDS,
+  },
+  batch: {
+    exec: 'batchScenario',
+    run: batchScenario,
+    reducers: { increment: 2 },
+    check: named('Batch operation successful'),
+    weight: 0,
+    thresholds: TRANSACTION_THRESHOLDS,
+  },
+  websocketStress: {
+    exec: 'websocketStressScenario',
+    run: websocketStressScenario,
+    reducers: {},
+    check: named('WebSocket connected'),
+    weight: 0,
+    thresholds: { checks: ['rate>0.99'], spacetime_ws_connections_total: ['count>0'] },
+  },
 };
 
 const selected = (Object.keys(WORKLOADS) as ScenarioName[]).filter((name) => (cfg.SCENARIO === 'all' ? WORKLOADS[name].weight > 0 : name === cfg.SCENARIO));
 const weights = Object.fromEntries(selected.map((name) => [WORKLOADS[name].exec, cfg.SCENARIO === 'all' ? WORKLOADS[name].weight : 1]));
 
-const plan = planRun(settings, weights, {
-  workload: cfg.SCENARIO,
-  transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
-  database: cfg.SPACETIME_DATABASE,
-  batchSize: cfg.BATCH_SIZE,
-  messageSize: cfg.MESSAGE_SIZE,
-});
-
-export const options = buildOptions(
-  plan,
-  { transaction_success_rate: ['rate>0.99'], checks: ['rate>0.99'] },
+const plan = planRun(
+  settings,
+  weights,
   {
-    discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
-    setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
+    workload: cfg.SCENARIO,
+    transport: cfg.USE_WEBSOCKET ? 'websocket' : 'http',
+    database: cfg.SPACETIME_DATABASE,
+    batchSize: cfg.BATCH_SIZE,
+    messageSize: cfg.MESSAGE_SIZE,
+  },
+  {
+    // the extension's first distinct causes of handshake, drop, reconnect, call and timeout failures
+    failures: () => (cfg.USE_WEBSOCKET ? failureCauses() : {}),
+    shortfalls: outageShortfalls,
   },
 );
 
-export function setup(): void {
+export const options = buildOptions(plan, mergeThresholds(...selected.map((name) => WORKLOADS[name].thresholds)), {
+  discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
+  setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
+});
+
+export const setup = createSetup(plan, () => {
   const needed = Object.assign({}, ...selected.map((s) => WORKLOADS[s].reducers)) as Record<string, number>;
   // setup probes and identity minting are part of connecting: SPACETIME_CONN_TIMEOUT bounds them
   preflight(cfg.httpUrl, cfg.SPACETIME_DATABASE, cfg.SPACETIME_TOKEN, needed, cfg.SPACETIME_CONN_TIMEOUT, cfg.SPACETIME_IDENTITY);
-}
+});
 
 // ---- per-VU state: one identity and one connection, reused by every iteration -------------------
 
@@ -137,6 +193,12 @@ async function openSession(): Promise<Session> {
     ]);
     spacetimeMetrics.subscriptionLatency.add(sub.latencyMs);
     if (!sub.ok) spacetimeMetrics.subscriptionErrors.add(1);
+    // no socket at all (handshake refused, server unreachable): the session is not open, and the
+    // reason (the status and the server's words, the token scrubbed by the extension) is said once
+    if (sub.cause === 'connection') {
+      transport.client.close();
+      throw new Error(`the WebSocket session could not be opened: ${sub.error ?? 'no reason given'}`);
+    }
   }
   const incrementArgs = encodeArgs([counterId, 1]);
   return {
@@ -163,7 +225,7 @@ async function vuSession(checks: Record<string, (ok: boolean) => boolean>): Prom
     check(false, checks);
     if (!sessionFailureLogged) {
       sessionFailureLogged = true;
-      console.error(`VU ${exec.vu.idInTest}: no SpacetimeDB session (${String(error)}); counted as failed transactions until it opens`);
+      console.error(safeLog(`VU ${exec.vu.idInTest}: no SpacetimeDB session (${String(error)}); counted as failed transactions until it opens`));
     }
     return undefined;
   }
@@ -243,7 +305,7 @@ export async function websocketStressScenario(): Promise<void> {
     vuToken ??= cfg.SPACETIME_TOKEN || mintIdentity(cfg.httpUrl, cfg.SPACETIME_CONN_TIMEOUT).token;
   } catch (error) {
     check(false, WORKLOADS.websocketStress.check);
-    console.error(`VU ${exec.vu.idInTest}: ${String(error)}`);
+    console.error(safeLog(`VU ${exec.vu.idInTest}: ${String(error)}`));
     return;
   }
   const client = new Client({

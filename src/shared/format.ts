@@ -26,6 +26,11 @@ export function formatPct(rate: number): string {
   return `${(rate * 100).toFixed(2)}%`;
 }
 
+/** A change in percent, signed: `+12.34%`, `-5.00%`, `0.00%`. */
+export function formatChangePct(pct: number): string {
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(2)}%`;
+}
+
 /** Bytes in SI units: `999 B`, `2.5 MB`. */
 export function formatBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];

@@ -6,8 +6,9 @@
 // diff gives the same verdicts.
 
 import type { GateMetrics } from './family';
-import { formatMs, formatNumber } from './format';
+import { formatChangePct, formatMs, formatNumber } from './format';
 import type { MetricSummary, ResultFile } from './result';
+import type { Judgement } from './verdict';
 
 export type { GateMetrics } from './family';
 
@@ -57,6 +58,8 @@ export interface Limit {
   threshold: string;
   /** true when a larger value is worse. */
   upperBound: boolean;
+  /** When the limit comes from the noise band: over how many runs, their median and MAD, and the sigmas. */
+  band?: { runs: number; median: number; mad: number; sigmas: number };
 }
 
 const round = (n: number, digits = 4) => Number(n.toFixed(digits));
@@ -65,20 +68,78 @@ function toleranceFor(metric: string, base: Tolerance, overrides: ToleranceOverr
   return { ...base, ...(overrides[metric] ?? {}) };
 }
 
-/** The gate's limits for a run, from the baseline's values of the gate metrics. */
-export function gateLimits(baseline: ResultLike, gate: GateMetrics, base: Tolerance, overrides: ToleranceOverrides = {}): Limit[] {
+/** A robust centre and spread of one gated statistic over the last accepted runs. */
+export interface BandStat {
+  median: number;
+  /** Median absolute deviation from the median (same unit). */
+  mad: number;
+}
+
+/**
+ * The noise band from history: the last accepted runs' median and MAD of the gated statistics. A
+ * limit is then the larger (for throughput: the lower) of the tolerance around the median and
+ * `sigmas` × 1.4826 × MAD (the MAD scaled to a standard deviation) around it: a noisy statistic gets a
+ * wider band, a stable one the tolerance.
+ */
+export interface GateBand {
+  runs: number;
+  sigmas: number;
+  latency?: BandStat;
+  throughput?: BandStat;
+}
+
+/** MAD → standard deviation of a normal distribution. */
+const MAD_TO_SIGMA = 1.4826;
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Median and MAD of the values (undefined for none). */
+export function bandStat(values: number[]): BandStat | undefined {
+  if (values.length === 0) return undefined;
+  const m = median(values);
+  return { median: m, mad: median(values.map((v) => Math.abs(v - m))) };
+}
+
+/** The fewest accepted runs a band is built from; with fewer the single baseline judges. */
+export const MIN_BAND_RUNS = 3;
+
+/** The band of the given runs' p(95) (ms) and throughput (/s); undefined with fewer than MIN_BAND_RUNS. */
+export function gateBand(runs: Array<{ p95: number | null; throughput: number | null }>, sigmas: number): GateBand | undefined {
+  if (runs.length < MIN_BAND_RUNS) return undefined;
+  const values = (pick: (r: (typeof runs)[number]) => number | null) => runs.map(pick).filter((v): v is number => v !== null && Number.isFinite(v));
+  return { runs: runs.length, sigmas, latency: bandStat(values((r) => r.p95)), throughput: bandStat(values((r) => r.throughput)) };
+}
+
+/** The gate's limits for a run: from the baseline's values of the gate metrics, or from the noise band when given. */
+export function gateLimits(baseline: ResultLike, gate: GateMetrics, base: Tolerance, overrides: ToleranceOverrides = {}, band?: GateBand): Limit[] {
   const limits: Limit[] = [];
-  const latency = baseline.metrics[gate.latency]?.values['p(95)'];
+  const spread = (stat: BandStat | undefined) => (band && stat ? band.sigmas * MAD_TO_SIGMA * stat.mad : 0);
+  const latency = band?.latency?.median ?? baseline.metrics[gate.latency]?.values['p(95)'];
   if (latency !== undefined) {
     const t = toleranceFor(gate.latency, base, overrides);
-    const limit = round(Math.max(latency * t.p95Ratio, latency + t.p95FloorMs), 3);
-    limits.push({ metric: gate.latency, stat: 'p(95)', kind: 'latency', baseline: latency, limit, threshold: `p(95)<=${limit}`, upperBound: true });
+    const limit = round(Math.max(latency * t.p95Ratio, latency + t.p95FloorMs, latency + spread(band?.latency)), 3);
+    const from = band?.latency ? { band: { runs: band.runs, median: latency, mad: band.latency.mad, sigmas: band.sigmas } } : {};
+    limits.push({ metric: gate.latency, stat: 'p(95)', kind: 'latency', baseline: latency, limit, threshold: `p(95)<=${limit}`, upperBound: true, ...from });
   }
-  const throughput = baseline.metrics[gate.throughput]?.values.rate;
+  const throughput = band?.throughput?.median ?? baseline.metrics[gate.throughput]?.values.rate;
   if (throughput !== undefined) {
     const t = toleranceFor(gate.throughput, base, overrides);
-    const limit = round(Math.max(0, Math.min(throughput * t.throughputRatio, throughput - t.throughputFloor)), 3);
-    limits.push({ metric: gate.throughput, stat: 'rate', kind: 'throughput', baseline: throughput, limit, threshold: `rate>=${limit}`, upperBound: false });
+    const limit = round(Math.max(0, Math.min(throughput * t.throughputRatio, throughput - t.throughputFloor, throughput - spread(band?.throughput))), 3);
+    const from = band?.throughput ? { band: { runs: band.runs, median: throughput, mad: band.throughput.mad, sigmas: band.sigmas } } : {};
+    limits.push({
+      metric: gate.throughput,
+      stat: 'rate',
+      kind: 'throughput',
+      baseline: throughput,
+      limit,
+      threshold: `rate>=${limit}`,
+      upperBound: false,
+      ...from,
+    });
   }
   const t = toleranceFor(gate.errors, base, overrides);
   limits.push({
@@ -103,7 +164,7 @@ export function limitsToThresholds(limits: Limit[]): Record<string, string[]> {
 /** A scenario's own thresholds plus the gate's, per metric. */
 export function mergeThresholds(...sets: Array<Record<string, string[]>>): Record<string, string[]> {
   const merged: Record<string, string[]> = {};
-  for (const set of sets) for (const [metric, exprs] of Object.entries(set)) merged[metric] = [...(merged[metric] ?? []), ...exprs];
+  for (const set of sets) for (const [metric, exprs] of Object.entries(set)) merged[metric] = [...new Set([...(merged[metric] ?? []), ...exprs])];
   return merged;
 }
 
@@ -119,6 +180,8 @@ export interface DiffRow {
   verdict: Verdict;
   /** The gate limit, for gated rows. */
   limit?: number;
+  /** The noise band the limit came from, when it did. */
+  band?: Limit['band'];
   /** Values are milliseconds (a time trend). */
   time?: boolean;
 }
@@ -129,7 +192,12 @@ export interface Diff {
   rows: DiffRow[];
   notes: string[];
   regressions: DiffRow[];
+  /** Gated statistics the run lacks (absent, or a latency trend without samples): they cannot be judged. */
+  unjudged: DiffRow[];
+  /** No regression and every gated statistic judged. */
   passed: boolean;
+  /** The run's verdict (src/shared/verdict.ts), when the summary hook judged it. */
+  judgement?: Judgement;
 }
 
 export function changePct(baseline: number, current: number): number | null {
@@ -206,6 +274,7 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
         changePct: changePct(base, now),
         verdict,
         limit: limit?.limit,
+        ...(limit?.band ? { band: limit.band } : {}),
         time: b.contains === 'time' && stat !== 'rate',
       });
     }
@@ -216,25 +285,41 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
       notes.push(`gate metric ${limit.metric} ${m ? 'has no samples in' : 'is missing from'} this run: it cannot be judged`);
     }
   }
-  // a gate metric missing from the run cannot be judged: that fails the gate too, never a silent pass
+  // a gate metric missing from the run cannot be judged: never a silent pass
   const gatedNames = new Set(limits.filter((l) => l.kind !== 'errors').map((l) => l.metric));
-  const regressions = rows.filter((r) => r.verdict === 'regression' || (r.verdict === 'missing' && gatedNames.has(r.metric)));
+  const regressions = rows.filter((r) => r.verdict === 'regression');
+  const unjudged = rows.filter((r) => r.verdict === 'missing' && gatedNames.has(r.metric));
   return {
     baselineRun: String(baseline.meta?.run ?? 'baseline'),
     currentRun: String(current.meta?.run ?? 'current'),
     rows,
     notes,
     regressions,
-    passed: regressions.length === 0,
+    unjudged,
+    passed: regressions.length === 0 && unjudged.length === 0,
   };
+}
+
+const statNames = (rows: DiffRow[]) => rows.map((r) => `${r.metric} ${r.stat}`.trim()).join(', ');
+
+/** One line: `no regression`, `REGRESSION in …`, `INCONCLUSIVE: …` or `CANNOT BE JUDGED: …`. */
+export function diffHeadline(diff: Diff): string {
+  const j = diff.judgement;
+  if (j?.verdict === 'inconclusive') return `INCONCLUSIVE: ${j.reasons.join('; ')}`;
+  if (j?.verdict === 'cannot-judge' || diff.unjudged.length > 0) return `CANNOT BE JUDGED: ${j?.reasons.join('; ') || `${statNames(diff.unjudged)} missing`}`;
+  return diff.regressions.length > 0 ? `REGRESSION in ${statNames(diff.regressions)}` : 'no regression';
 }
 
 const fmt = (n: number | null, unitMs = false) => (n === null ? '—' : unitMs ? formatMs(n) : formatNumber(n));
 
+/** ` from the band of 5 runs: median 10.00 ms, MAD 0.20 ms, 3σ` for a limit the noise band set. */
+const bandNote = (r: DiffRow) =>
+  r.band ? ` from the band of ${r.band.runs} runs: median ${fmt(r.band.median, r.time)}, MAD ${fmt(r.band.mad, r.time)}, ${r.band.sigmas}σ` : '';
+
 /** Markdown table of the diff (ready for a CI job summary). */
 export function renderDiffMarkdown(diff: Diff, title: string): string {
   const lines = [
-    `### ${title}: ${diff.passed ? 'no regression' : `REGRESSION in ${diff.regressions.map((r) => `${r.metric} ${r.stat}`).join(', ')}`}`,
+    `### ${title}: ${diffHeadline(diff)}`,
     '',
     `Run \`${diff.currentRun}\` against baseline \`${diff.baselineRun}\`. Change % = (current − baseline) / baseline × 100.`,
     '',
@@ -243,9 +328,9 @@ export function renderDiffMarkdown(diff: Diff, title: string): string {
   if (diff.notes.length) lines.push('');
   const header = ['| metric | stat | baseline | current | change | limit | verdict |', '|---|---|---|---|---|---|---|'];
   const row = (r: DiffRow) => {
-    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '—') : `${r.changePct.toFixed(2)}%`;
+    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '—') : formatChangePct(r.changePct);
     const verdict = r.verdict === 'regression' ? '**REGRESSION**' : r.verdict;
-    return `| ${r.metric} | ${r.stat} | ${fmt(r.baseline, r.time)} | ${fmt(r.current, r.time)} | ${change} | ${r.limit === undefined ? '' : fmt(r.limit, r.time)} | ${verdict} |`;
+    return `| ${r.metric} | ${r.stat} | ${fmt(r.baseline, r.time)} | ${fmt(r.current, r.time)} | ${change} | ${r.limit === undefined ? '' : `${fmt(r.limit, r.time)}${bandNote(r)}`} | ${verdict} |`;
   };
   // the gate's rows (and anything missing or new) first; every other metric folded away below
   const notable = diff.rows.filter((r) => r.limit !== undefined || r.verdict === 'missing' || r.verdict === 'new');
@@ -255,14 +340,16 @@ export function renderDiffMarkdown(diff: Diff, title: string): string {
 
 /** Short text for the terminal: the gate rows and anything notable. */
 export function renderDiffText(diff: Diff): string {
-  const lines = [`  BASELINE DIFF (run "${diff.currentRun}" vs "${diff.baselineRun}"): ${diff.passed ? 'no regression' : 'REGRESSION'}`];
+  const lines = [`  BASELINE DIFF (run "${diff.currentRun}" vs "${diff.baselineRun}"): ${diffHeadline(diff)}`];
   for (const note of diff.notes) lines.push(`  ! ${note}`);
   for (const r of diff.rows.filter((row) => row.limit !== undefined || row.verdict === 'missing' || row.verdict === 'new')) {
-    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '') : `${r.changePct >= 0 ? '+' : ''}${r.changePct.toFixed(2)}%`;
-    const limit = r.limit === undefined ? '' : ` (limit ${fmt(r.limit, r.time)})`;
+    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '') : formatChangePct(r.changePct);
+    const limit = r.limit === undefined ? '' : ` (limit ${fmt(r.limit, r.time)}${bandNote(r)})`;
     const mark = r.verdict === 'regression' ? '✗' : r.verdict === 'missing' || r.verdict === 'new' ? '!' : '✓';
     lines.push(
-      `  ${mark} ${r.metric} ${r.stat}: ${fmt(r.baseline, r.time)} → ${fmt(r.current, r.time)} ${change}${limit} ${r.verdict}`.replace(/ +/g, ' ').trimEnd(),
+      `  ${mark} ${r.metric} ${r.stat}: ${fmt(r.baseline, r.time)} → ${fmt(r.current, r.time)} ${change}${limit} ${r.verdict}`
+        .replace(/(?<=\S) {2,}/g, ' ')
+        .trimEnd(),
     );
   }
   return `${lines.join('\n')}\n`;

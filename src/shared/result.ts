@@ -141,3 +141,44 @@ export function keyNumbers(result: Pick<ResultFile, 'metrics'>, gate: GateMetric
     errorRate: m[gate.errors]?.values.rate ?? null,
   };
 }
+
+/**
+ * The key two runs must share to be compared or to form a noise band together: the profile, the load
+ * model and the script's own comparable meta (its manifest's comparableMeta), e.g.
+ * `profile=tps100;model=arrival-rate;workload=counter;transport=websocket`.
+ */
+export function comparableKey(meta: RunMeta, scriptKeys: readonly string[]): string {
+  return ['profile', 'model', ...scriptKeys].map((k) => `${k}=${meta[k] === undefined ? '' : String(meta[k])}`).join(';');
+}
+
+/** One history row as the history store keeps it (seed 001's benchmark_results columns plus what identifies and judges a run). */
+export interface HistoryRow {
+  test_date: string;
+  test_type: string;
+  database_type: string | null;
+  run_name: string;
+  test_id: string | null;
+  profile: string | null;
+  throughput_ops_per_sec: number | null;
+  latency_p95_ms: number | null;
+  latency_p99_ms: number | null;
+  error_rate: number | null;
+  memory_usage_mb: null;
+  cpu_usage_percent: null;
+  /** The regression gate's verdict (null without a baseline). */
+  passed: boolean | null;
+  /** The run's verdict (src/shared/verdict.ts); null for results written before verdicts existed. */
+  verdict: string | null;
+  /** It carried out its plan on a healthy generator: it may enter the noise band. */
+  accepted: boolean | null;
+  /** comparableKey of the run. */
+  comparable: string | null;
+  /** 1 for a first attempt, 2.. for `k6-suite run --confirm` reruns. */
+  attempt: number | null;
+  result_file: string;
+}
+
+/** The last `count` history rows a run of `script` with this comparable key is judged against: accepted, passing runs. */
+export function bandRuns(rows: HistoryRow[], script: string, comparable: string, count: number): HistoryRow[] {
+  return rows.filter((r) => r.test_type === script && r.comparable === comparable && r.accepted === true && r.verdict === 'pass').slice(-count);
+}

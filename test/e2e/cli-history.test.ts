@@ -52,7 +52,7 @@ describe('k6-suite run / baseline / compare / trend', () => {
       expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
 
       const table = compareTable([join(dir, kept[0]), join(dir, 'latest_health.json')]);
-      expect(table).toMatch(/\| throughput \/s \| [\d.]+ \| [\d.]+ \([+-][\d.]+%\) \|/);
+      expect(table).toMatch(/\| throughput \| [\d.]+\/s \| [\d.]+\/s \([+-]?[\d.]+%\) \|/);
       expect(table).toContain('| latency metric | http_req_duration | http_req_duration |');
 
       const history = await new JsonLinesHistory(join(dir, 'history.jsonl')).last(10, 'health');

@@ -208,7 +208,7 @@ describe('reading result and diff files', () => {
       'shape.json is malformed: metrics.http_reqs needs a type and a values object',
     );
     expect(() => readResultFile(p('nan.json', '{"metrics": {"x": {"type": "counter", "values": {"count": "5"}}}}'))).toThrow(
-      'metrics.x.values.count is not a number',
+      'nan.json has x count = "5", not a number',
     );
     expect(() => readResultFile(p('thr.json', '{"metrics": {"x": {"type": "rate", "values": {}, "thresholds": {"rate<1": {}}}}}'))).toThrow(
       'metrics.x.thresholds["rate<1"] needs an ok boolean',
@@ -231,8 +231,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| http_req_duration | `p(90)<15` | **CROSSED** |');
     expect(md).toContain('| status \\| 200 | 10 | 0 |'); // a pipe cannot break the table
     expect(md).toContain('### Baseline diff (health): REGRESSION in http_req_duration p(95)');
-    expect(md).toContain('| http_req_duration | p(95) | 10.00 ms | 20.00 ms | 100.00% | 12.00 ms | **REGRESSION** |');
-    expect(md).toContain('| http_req_duration | med | 3.33 ms | 6.67 ms | 100.00% |  | changed |'); // every stat, not only the gate's
+    expect(md).toContain('| http_req_duration | p(95) | 10.00 ms | 20.00 ms | +100.00% | 12.00 ms | **REGRESSION** |');
+    expect(md).toContain('| http_req_duration | med | 3.33 ms | 6.67 ms | +100.00% |  | changed |'); // every stat, not only the gate's
 
     const same = result(10, 100);
     const ok = renderMarkdown(model(same, diffOf(base, same)));

@@ -19,6 +19,9 @@ try {
     console.log(`benchmarks of the ${family.name} family ...`);
     sections.push(...(await module.benchSections({ resultsDir })));
   }
+  // the gate itself, whatever the family
+  console.log('gate quality ...');
+  sections.push(...(await (await import('./gate-quality.ts')).benchSections({ resultsDir })));
   const text = renderSections(sections);
   console.log(text);
   appendToBenchmarks(text);

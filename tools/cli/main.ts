@@ -2,7 +2,7 @@
 // show the trend from history. Every k6 run goes through tools/k6.ts (offline hygiene variables).
 import { Command, InvalidArgumentError } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   BASELINE_RUN,
@@ -15,19 +15,22 @@ import {
   resultFileName,
   type RunOutputs,
 } from '../../src/shared/result.ts';
+import type { RunVerdict } from '../../src/shared/verdict.ts';
+import { validateBaseline } from '../../src/shared/baseline.ts';
+import { formatChangePct, formatMs, formatNumber, formatPct } from '../../src/shared/format.ts';
+import { SCRIPTS } from '../../src/shared/families/index.ts';
+import { gateMetrics } from '../report/model.ts';
 import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
-import { openHistory } from '../history/store.ts';
+import { openHistory, type HistoryStore } from '../history/store.ts';
 import { keyNumbers, readResultFile, type ResultFile } from '../results.ts';
 import { writeAllReports, writeReports, type WrittenReports } from '../report/write.ts';
 
+/** Every script the family manifests declare whose bundle is built (dist/<name>.js). */
 const availableScripts = () =>
-  existsSync(join(PROJECT_ROOT, 'dist'))
-    ? readdirSync(join(PROJECT_ROOT, 'dist'))
-        .filter((f) => f.endsWith('.js'))
-        .map((f) => f.replace(/\.js$/, ''))
-        .sort()
-    : [];
+  SCRIPTS.map((s) => s.name)
+    .filter((name) => existsSync(join(PROJECT_ROOT, 'dist', `${name}.js`)))
+    .sort();
 
 function runNameArg(value: string): string {
   if (!RUN_NAME_PATTERN.test(value)) throw new InvalidArgumentError(`use ${RUN_NAME_ALLOWED}`);
@@ -62,8 +65,11 @@ export interface RunOptions {
   results: string;
   /** Also record k6's JSON point stream as <run>_<script>.k6.json.gz (charts over time in reports). */
   stream?: boolean;
+  /** Rerun a run judged regression or inconclusive up to this many times; a regression counts only if it reproduces. */
+  confirm?: number;
 }
 
+/** One k6 run of a script (an attempt, with --confirm). */
 export interface ScriptRun {
   script: string;
   run: string;
@@ -71,9 +77,37 @@ export interface ScriptRun {
   resultPath: string;
   /** Markdown diff against the baseline, when there was one. */
   diffMarkdownPath?: string;
+  /** The run's verdict (src/shared/verdict.ts); undefined when it wrote no result. */
+  verdict?: RunVerdict;
+  reasons?: string[];
+  attempt: number;
 }
 
-/** Runs the scripts; returns the worst exit code (the first non-zero) and what each run wrote. */
+/** `k6-suite run`'s exit code for a run judged inconclusive (k6's own codes otherwise; see README). */
+export const EXIT_INCONCLUSIVE = 3;
+
+/**
+ * The final verdict of a script's attempts: without reruns the first one's; with them a regression
+ * only when it reproduced (two regressions), else the last attempt's, where an unconfirmed
+ * regression leaves the result inconclusive.
+ */
+export function finalVerdict(attempts: Array<{ verdict?: RunVerdict }>): RunVerdict | undefined {
+  const verdicts = attempts.map((a) => a.verdict);
+  if (attempts.length === 1) return verdicts[0];
+  const regressions = verdicts.filter((v) => v === 'regression').length;
+  if (regressions >= 2) return 'regression';
+  const last = verdicts[verdicts.length - 1];
+  return last === 'regression' ? 'inconclusive' : last;
+}
+
+/** Whether another attempt may change the verdict. */
+function worthRerunning(attempts: ScriptRun[]): boolean {
+  const last = attempts[attempts.length - 1].verdict;
+  if (last === 'inconclusive') return true;
+  return last === 'regression' && attempts.filter((a) => a.verdict === 'regression').length < 2;
+}
+
+/** Runs the scripts (with --confirm reruns); returns the worst exit code and every attempt. */
 export async function runScripts(options: RunOptions, k6Args: string[]): Promise<{ exitCode: number; runs: ScriptRun[] }> {
   const scripts = options.all ? availableScripts() : [options.script];
   const known = availableScripts();
@@ -90,43 +124,85 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
       );
     }
   }
+  // the history store is checked before any load: a bad URL must not cost a whole run
   const history = openHistory(results);
+  await history.check();
   let exitCode = 0;
   const runs: ScriptRun[] = [];
   try {
     for (const script of scripts) {
-      const hasBaseline = existsSync(baselinePath(results, script));
-      const run = options.run ?? (options.compare ? shortCommit() : defaultRunName(hasBaseline));
-      console.log(`\n▶ ${script}: run "${run}"${hasBaseline ? ' (gated against the baseline)' : ''}`);
-      rmSync(join(results, outputsFileName(run, script)), { force: true }); // an earlier run's list must not be taken for this one's
-      const out = await runK6({
-        script: `dist/${script}.js`,
-        env: { RUN_NAME: run, RESULTS_DIR: results },
-        args: options.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
-        cwd: results,
-        inheritOutput: true,
-      });
-      const code = out.exitCode ?? 1;
-      if (code !== 0 && exitCode === 0) exitCode = code;
-      // the hook lists what it wrote: a first run that failed is kept as the candidate, not as the baseline
-      const written = readOutputs(results, run, script);
-      if (!written || !existsSync(written.result)) {
-        // nothing this run wrote: an older file of the same name must not be recorded again
-        console.error(`✗ ${script}: k6 exited ${code} without writing a result in ${results}`);
-        runs.push({ script, run, exitCode: code, resultPath: resultPathOf(results, run, script) });
-        continue;
+      const name = options.run ?? (options.compare ? shortCommit() : defaultRunName(existsSync(baselinePath(results, script))));
+      const attempts: ScriptRun[] = [];
+      do {
+        const attempt = attempts.length + 1;
+        // reruns get their own result files, except while there is no baseline yet (the run that becomes it keeps the name)
+        const run = attempt === 1 || !existsSync(baselinePath(results, script)) ? name : `${name}.confirm${attempt - 1}`;
+        attempts.push(await runOnce(script, run, attempt, { results, history, stream: options.stream }, k6Args));
+      } while (attempts.length <= (options.confirm ?? 0) && worthRerunning(attempts));
+      runs.push(...attempts);
+      const verdict = finalVerdict(attempts);
+      const decisive = attempts[attempts.length - 1];
+      const code =
+        verdict === 'inconclusive'
+          ? EXIT_INCONCLUSIVE
+          : verdict === 'regression' || (verdict === 'cannot-judge' && decisive.exitCode === 0)
+            ? 99
+            : decisive.exitCode;
+      if (attempts.length > 1) {
+        console.log(
+          `\n  ${script}: final verdict ${verdict ?? 'none'} after ${attempts.length} attempts (${attempts.map((a) => `${a.run}: ${a.verdict ?? `exit ${a.exitCode}`}`).join(', ')}); exit ${code}`,
+        );
       }
-      const resultPath = written.result;
-      runs.push({ script, run: written.run, exitCode: code, resultPath, diffMarkdownPath: written.diffMarkdown });
-      writeFileSync(resultPathOf(results, written.run, script, '.summary'), out.stdout);
-      const passed = written.diffJson && existsSync(written.diffJson) ? (readResultDiff(written.diffJson) ?? null) : null;
-      await history.append(historyRecord(readResultFile(resultPath), resultPath, passed));
-      console.log(`  recorded in ${history.where}`);
+      if (code !== 0 && (exitCode === 0 || code === 99)) exitCode = code;
     }
   } finally {
     await history.close();
   }
   return { exitCode, runs };
+}
+
+/** One k6 run of a script, recorded in the history (a failure to record is reported, never replaces k6's exit code). */
+async function runOnce(
+  script: string,
+  run: string,
+  attempt: number,
+  ctx: { results: string; history: HistoryStore; stream?: boolean },
+  k6Args: string[],
+): Promise<ScriptRun> {
+  const { results, history } = ctx;
+  const hasBaseline = existsSync(baselinePath(results, script));
+  console.log(`\n▶ ${script}: run "${run}"${hasBaseline ? ' (gated against the baseline)' : ''}${attempt > 1 ? ` (confirmation ${attempt - 1})` : ''}`);
+  rmSync(join(results, outputsFileName(run, script)), { force: true }); // an earlier run's list must not be taken for this one's
+  // the noise band: the accepted runs of this script from the history store, as a JSON-lines file for k6
+  const band = join(results, `.gate-history_${script}.jsonl`);
+  writeFileSync(band, (await history.last(500, script)).map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const out = await runK6({
+    script: `dist/${script}.js`,
+    env: { RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
+    args: ctx.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
+    cwd: results,
+    inheritOutput: true,
+  }).finally(() => rmSync(band, { force: true }));
+  const exitCode = out.exitCode ?? 1;
+  // the hook lists what it wrote: a first run that failed is kept as the candidate, not as the baseline
+  const written = readOutputs(results, run, script);
+  if (!written || !existsSync(written.result)) {
+    // nothing this run wrote: an older file of the same name must not be recorded again
+    console.error(`✗ ${script}: k6 exited ${exitCode} without writing a result in ${results}`);
+    return { script, run, exitCode, resultPath: resultPathOf(results, run, script), attempt };
+  }
+  writeFileSync(resultPathOf(results, written.run, script, '.summary'), out.stdout);
+  const result = readResultFile(written.result);
+  const passed = written.diffJson && existsSync(written.diffJson) ? (readResultDiff(written.diffJson) ?? null) : null;
+  try {
+    await history.append(historyRecord(result, written.result, passed, attempt));
+    console.log(`  recorded in ${history.where}`);
+  } catch (error) {
+    console.error(`✗ ${script}: the run was not recorded in ${history.where}: ${(error as Error).message} (k6's exit code ${exitCode} stands)`);
+  }
+  const verdict = typeof result.meta.verdict === 'string' ? (result.meta.verdict as RunVerdict) : undefined;
+  const reasons = Array.isArray(result.meta.reasons) ? result.meta.reasons.map(String) : undefined;
+  return { script, run: written.run, exitCode, resultPath: written.result, diffMarkdownPath: written.diffMarkdown, verdict, reasons, attempt };
 }
 
 /** The gate verdict of a diff file; undefined when it cannot be read. */
@@ -139,10 +215,15 @@ function readResultDiff(path: string): boolean | undefined {
 }
 
 /** Replaces the baseline with a run's result: the old baseline is kept, the swap is a rename. */
-export function promote(results: string, run: string, script: string): { baseline: string; kept?: string } {
+export function promote(results: string, run: string, script: string, force = false): { baseline: string; kept?: string } {
   if (run === BASELINE_RUN) throw new Error('"baseline" is already the baseline: promote another run');
   const source = resultPathOf(results, run, script);
-  readResultFile(source); // refuses a missing or malformed result before touching anything
+  const result = readResultFile(source); // refuses a missing or malformed result before touching anything
+  validateBaseline(result, source, gateMetrics(result), (problems) => new Error(problems.join('; '))); // and one the gate could not judge against
+  if (result.meta.accepted === false && !force) {
+    const why = Array.isArray(result.meta.reasons) ? result.meta.reasons.join('; ') : 'it did not carry out its plan';
+    throw new Error(`run "${run}" is ${String(result.meta.verdict ?? 'not accepted')} (${why}): it is not made the baseline; run again, or pass --force`);
+  }
   const target = baselinePath(results, script);
   let kept: string | undefined;
   if (existsSync(target)) {
@@ -155,9 +236,11 @@ export function promote(results: string, run: string, script: string): { baselin
   return { baseline: target, kept };
 }
 
-const num = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? '—' : n.toFixed(digits));
+// every value through the one formatter (src/shared/format.ts); '—' where a run has none
+const show = (n: number | null | undefined, as: (n: number) => string) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : as(n));
+const perSecond = (n: number) => `${formatNumber(n)}/s`;
 const pct = (base: number | null, now: number | null) =>
-  base === null || now === null || base === 0 ? '' : ` (${now >= base ? '+' : ''}${(((now - base) / base) * 100).toFixed(1)}%)`;
+  base === null || now === null || base === 0 ? '' : ` (${formatChangePct(((now - base) / base) * 100)})`;
 
 /** Side-by-side Markdown table of several runs; changes are relative to the first. */
 export function compareTable(files: string[]): string {
@@ -167,23 +250,23 @@ export function compareTable(files: string[]): string {
     [result.meta.run, result.meta.scenario, result.meta.transport ?? result.meta.database ?? result.meta.target].filter(Boolean).join(' · ');
   const rows: Array<[string, (r: ResultFile) => string]> = [
     ['profile', (r) => String(r.meta.profile ?? '—')],
-    ['duration', (r) => `${num((r.state?.testRunDurationMs ?? NaN) / 1000, 1)} s`],
+    ['duration', (r) => show(r.state?.testRunDurationMs, formatMs)],
     [
-      'throughput /s',
+      'throughput',
       (r) => {
         const k = keyNumbers(r);
-        return `${num(k.throughput)}${r === runs[0].result ? '' : pct(first.throughput, k.throughput)}`;
+        return `${show(k.throughput, perSecond)}${r === runs[0].result ? '' : pct(first.throughput, k.throughput)}`;
       },
     ],
     [
-      'p(95) ms',
+      'p(95)',
       (r) => {
         const k = keyNumbers(r);
-        return `${num(k.p95, 3)}${r === runs[0].result ? '' : pct(first.p95, k.p95)}`;
+        return `${show(k.p95, formatMs)}${r === runs[0].result ? '' : pct(first.p95, k.p95)}`;
       },
     ],
-    ['p(99) ms', (r) => num(keyNumbers(r).p99, 3)],
-    ['error rate', (r) => `${num((keyNumbers(r).errorRate ?? NaN) * 100, 2)}%`],
+    ['p(99)', (r) => show(keyNumbers(r).p99, formatMs)],
+    ['error rate', (r) => show(keyNumbers(r).errorRate, formatPct)],
     ['latency metric', (r) => keyNumbers(r).gate.latency],
   ];
   const lines = [`| | ${runs.map(label).join(' | ')} |`, `|---|${runs.map(() => '---|').join('')}`];
@@ -205,6 +288,11 @@ export function buildProgram(): Command {
     .option('-c, --compare', 'name the run after the short git commit and refuse to run without a baseline')
     .option('-a, --all', 'run every script in dist/')
     .option('--stream', "also record k6's JSON stream (<run>_<script>.k6.json.gz) for charts over time in reports")
+    .option('--confirm <n>', 'rerun a run judged regression or inconclusive up to n times; a regression counts only if it reproduces', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 10) throw new InvalidArgumentError('a whole number from 0 to 10');
+      return n;
+    })
     .option('--results <dir>', 'results directory', process.env.RESULTS_DIR ?? 'results')
     .argument('[k6-args...]', 'extra k6 arguments after --, e.g. -- -e LOAD_PROFILE=tps100 --out influxdb=http://127.0.0.1:8086/k6')
     .action(async (k6Args: string[], options: RunOptions) => {
@@ -217,9 +305,10 @@ export function buildProgram(): Command {
     .description("make a run the script's baseline (the old one is kept, the swap is atomic)")
     .argument('<run>', 'run name', runNameArg)
     .option('-s, --script <name>', 'script', 'health')
+    .option('--force', 'promote a run that did not carry out its plan (interrupted, rate not held, generator saturated)')
     .option('--results <dir>', 'results directory', process.env.RESULTS_DIR ?? 'results')
-    .action((run: string, options: { script: string; results: string }) => {
-      const { baseline: path, kept } = promote(resolve(options.results), run, options.script);
+    .action((run: string, options: { script: string; results: string; force?: boolean }) => {
+      const { baseline: path, kept } = promote(resolve(options.results), run, options.script, options.force);
       console.log(`${path} is now run "${run}"${kept ? `; the previous baseline is kept as ${kept}` : ''}`);
     });
 
@@ -285,13 +374,18 @@ export function buildProgram(): Command {
           console.log(`no runs recorded in ${history.where}`);
           return;
         }
-        console.log(
-          `| date | script | run | transport/target | throughput /s | p(95) ms | p(99) ms | error rate | gate |\n|---|---|---|---|---|---|---|---|---|`,
-        );
+        console.log(`| date | script | run | transport/target | throughput | p(95) | p(99) | error rate | gate |\n|---|---|---|---|---|---|---|---|---|`);
         for (const r of rows) {
-          const gate = r.passed === null ? '—' : r.passed ? 'pass' : '**REGRESSION**';
+          // the run's verdict (inconclusive runs say so); older rows have only the gate's pass/fail
+          const verdict = r.verdict ?? (r.passed === null ? null : r.passed ? 'pass' : 'regression');
+          const gate =
+            verdict === null
+              ? '—'
+              : verdict === 'regression'
+                ? '**REGRESSION**'
+                : `${verdict}${r.attempt && r.attempt > 1 ? ` (confirmation ${r.attempt - 1})` : ''}`;
           console.log(
-            `| ${r.test_date} | ${r.test_type} | ${r.run_name} | ${r.database_type ?? '—'} | ${num(r.throughput_ops_per_sec)} | ${num(r.latency_p95_ms, 3)} | ${num(r.latency_p99_ms, 3)} | ${num((r.error_rate ?? NaN) * 100, 2)}% | ${gate} |`,
+            `| ${r.test_date} | ${r.test_type} | ${r.run_name} | ${r.database_type ?? '—'} | ${show(r.throughput_ops_per_sec, perSecond)} | ${show(r.latency_p95_ms, formatMs)} | ${show(r.latency_p99_ms, formatMs)} | ${show(r.error_rate, formatPct)} | ${gate} |`,
           );
         }
       } finally {

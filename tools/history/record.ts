@@ -1,34 +1,22 @@
 // One row of run history, with seed 001's benchmark_results columns (test_type = the script,
-// database_type = the transport or target) plus what identifies the run. Memory and CPU are not
-// measured by a k6 run, so they stay null rather than invented.
+// database_type = the transport or target) plus what identifies and judges the run (the shared
+// HistoryRow contract). Memory and CPU are not measured by a k6 run, so they stay null rather than invented.
 import { basename } from 'node:path';
+import { scriptManifest } from '../../src/shared/families/index.ts';
+import { comparableKey, type HistoryRow } from '../../src/shared/result.ts';
 import { keyNumbers, type ResultFile } from '../results.ts';
 
-export interface HistoryRecord {
-  test_date: string;
-  test_type: string;
-  database_type: string | null;
-  run_name: string;
-  test_id: string | null;
-  profile: string | null;
-  throughput_ops_per_sec: number | null;
-  latency_p95_ms: number | null;
-  latency_p99_ms: number | null;
-  error_rate: number | null;
-  memory_usage_mb: null;
-  cpu_usage_percent: null;
-  /** The regression gate's verdict (null without a baseline). */
-  passed: boolean | null;
-  result_file: string;
-}
+export type HistoryRecord = HistoryRow;
 
-export function historyRecord(result: ResultFile, resultPath: string, passed: boolean | null): HistoryRecord {
+/** The history row of a result file; `attempt` numbers `--confirm` reruns (1 = the first run). */
+export function historyRecord(result: ResultFile, resultPath: string, passed: boolean | null, attempt = 1): HistoryRecord {
   const k = keyNumbers(result);
   const meta = result.meta;
   const str = (v: unknown) => (v === undefined || v === null ? null : String(v));
+  const script = str(meta.script) ?? str(meta.scenario) ?? basename(resultPath).replace(/^[^_]*_|\.json$/g, '');
   return {
     test_date: str(meta.finishedAt) ?? new Date().toISOString(),
-    test_type: str(meta.script) ?? str(meta.scenario) ?? basename(resultPath).replace(/^[^_]*_|\.json$/g, ''),
+    test_type: script,
     database_type: str(meta.transport ?? meta.target),
     run_name: str(meta.run) ?? basename(resultPath).split('_')[0],
     test_id: str(meta.testId),
@@ -40,6 +28,10 @@ export function historyRecord(result: ResultFile, resultPath: string, passed: bo
     memory_usage_mb: null,
     cpu_usage_percent: null,
     passed,
+    verdict: str(meta.verdict),
+    accepted: typeof meta.accepted === 'boolean' ? meta.accepted : null,
+    comparable: comparableKey(meta, scriptManifest(script)?.comparableMeta ?? []),
+    attempt,
     result_file: resultPath,
   };
 }

@@ -7,6 +7,8 @@ import type { HistoryRecord } from './record.ts';
 
 export interface HistoryStore {
   readonly where: string;
+  /** Fails with a message naming the problem and the fix when the store cannot be written (checked before any load). */
+  check(): Promise<void>;
   append(record: HistoryRecord): Promise<void>;
   /** The last `limit` runs (oldest first), optionally of one script. */
   last(limit: number, testType?: string): Promise<HistoryRecord[]>;
@@ -15,6 +17,10 @@ export interface HistoryStore {
 
 export class JsonLinesHistory implements HistoryStore {
   constructor(readonly where: string) {}
+
+  async check(): Promise<void> {
+    await this.last(1); // a malformed line is named now, not after the run
+  }
 
   async append(record: HistoryRecord): Promise<void> {
     appendFileSync(this.where, `${JSON.stringify(record)}\n`); // one write per line: no torn records
@@ -53,12 +59,16 @@ const COLUMNS = [
   'memory_usage_mb',
   'cpu_usage_percent',
   'passed',
+  'verdict',
+  'accepted',
+  'comparable',
+  'attempt',
   'result_file',
 ] as const;
 
 /**
  * Seed 001's table, with DOUBLE PRECISION where the seed had INTEGER (a sub-millisecond p(95) would
- * round to 0) and the columns that identify a run added.
+ * round to 0) and the columns that identify and judge a run added (also to a table made before them).
  */
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
   id SERIAL PRIMARY KEY,
@@ -75,8 +85,16 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
   memory_usage_mb INTEGER,
   cpu_usage_percent DECIMAL(5,2),
   passed BOOLEAN,
+  verdict VARCHAR(20),
+  accepted BOOLEAN,
+  comparable TEXT,
+  attempt INTEGER,
   result_file TEXT
-)`;
+);
+ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS verdict VARCHAR(20);
+ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS accepted BOOLEAN;
+ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS comparable TEXT;
+ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS attempt INTEGER`;
 
 export class PostgresHistory implements HistoryStore {
   private ready: Promise<void> | undefined;
@@ -87,6 +105,14 @@ export class PostgresHistory implements HistoryStore {
     this.where = `PostgreSQL ${describeDatabase(url)} (table benchmark_results)`;
   }
   readonly where: string;
+
+  async check(): Promise<void> {
+    try {
+      await this.ensureTable();
+    } catch (error) {
+      throw new Error(`HISTORY_DATABASE_URL: cannot use ${this.where}: ${(error as Error).message}; check the server, the database and the credentials`);
+    }
+  }
 
   private ensureTable(): Promise<void> {
     this.ready ??= this.pool.query(CREATE_TABLE).then(() => undefined);
@@ -127,6 +153,20 @@ export function describeDatabase(url: string): string {
   }
 }
 
+/**
+ * The history store: PostgreSQL when HISTORY_DATABASE_URL is set, else results/history.jsonl. Throws,
+ * naming the variable and the fix, when the URL cannot be parsed (the password is never shown).
+ */
 export function openHistory(resultsDir: string, databaseUrl = process.env.HISTORY_DATABASE_URL): HistoryStore {
-  return databaseUrl ? new PostgresHistory(databaseUrl) : new JsonLinesHistory(join(resultsDir, 'history.jsonl'));
+  if (!databaseUrl) return new JsonLinesHistory(join(resultsDir, 'history.jsonl'));
+  try {
+    const url = new URL(databaseUrl);
+    if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error(`the scheme is ${url.protocol} (expected postgres:)`);
+  } catch (error) {
+    const why = error instanceof TypeError ? 'it is not a valid URL' : (error as Error).message;
+    throw new Error(
+      `HISTORY_DATABASE_URL is not usable: ${why}. Write it as postgres://user:password@host:5432/database and percent-encode special characters in the user and password (# → %23, @ → %40, / → %2F, : → %3A)`,
+    );
+  }
+  return new PostgresHistory(databaseUrl);
 }

@@ -5,7 +5,7 @@
 // (each canvas also gets data-drawn="1"), so a headless browser can tell a drawn report from a blank one.
 import type { DiffRow } from '../../src/shared/gate.ts';
 import { chartJsBundle } from './chartjs.ts';
-import { formatMetricLine, formatMs, formatStat } from '../../src/shared/format.ts';
+import { formatChangePct, formatMetricLine, formatMs, formatStat } from '../../src/shared/format.ts';
 import { SUMMARY_PERCENTILES, checkRows, gateMetrics, runInfo, thresholdRows, verdict, type ReportModel } from './model.ts';
 
 export function htmlEscape(text: string): string {
@@ -117,7 +117,7 @@ function diffTable(rows: DiffRow[], model: ReportModel): string {
   const ordered = [...rows.filter((r) => r.limit !== undefined), ...rows.filter((r) => r.limit === undefined)];
   const body = ordered.map((r) => {
     const gated = r.limit !== undefined || (r.verdict === 'missing' && gatedNames.has(r.metric));
-    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '—') : `${r.changePct > 0 ? '+' : ''}${r.changePct.toFixed(2)}%`;
+    const change = r.changePct === null ? (r.baseline === 0 ? 'n/a (baseline 0)' : '—') : formatChangePct(r.changePct);
     const verdictText = r.verdict === 'regression' ? 'REGRESSION' : r.verdict;
     return (
       `<tr class="verdict-${htmlEscape(r.verdict.replace('/', ''))}${gated ? ' gated' : ''}" data-metric="${htmlEscape(r.metric)}" data-stat="${htmlEscape(r.stat)}" data-verdict="${htmlEscape(r.verdict)}">` +

@@ -1,7 +1,7 @@
 // The run as JUnit XML for CI test-report views: one testsuite per run, one testcase per k6 threshold
 // ("metric: expr", a failure when crossed) and one per gated diff row ("metric stat <= limit", a failure
 // on regression); a gate metric missing from the run is a failing testcase too, never a silent pass.
-import { formatStat } from '../../src/shared/format.ts';
+import { formatChangePct, formatStat } from '../../src/shared/format.ts';
 import { runInfo, thresholdRows, type ReportModel } from './model.ts';
 
 /** Escapes text for XML content and attribute values, dropping characters XML 1.0 cannot carry. */
@@ -48,7 +48,7 @@ export function renderJunit(model: ReportModel): string {
     const m = metricOf(row.metric);
     const show = (n: number | null) => (n === null ? '—' : formatStat(m ?? { type: 'trend', contains: row.time ? 'time' : 'default' }, row.stat, n));
     const upper = row.stat !== 'rate' || m?.type === 'rate'; // latency and error rate: lower is better; throughput: higher
-    const change = row.changePct === null ? '' : ` (${row.changePct >= 0 ? '+' : ''}${row.changePct.toFixed(2)}%)`;
+    const change = row.changePct === null ? '' : ` (${formatChangePct(row.changePct)})`;
     cases.push({
       classname: `k6.${info.script}.gate`,
       name: `${row.metric} ${row.stat} ${upper ? '<=' : '>='} ${show(row.limit)}`,
@@ -62,7 +62,7 @@ export function renderJunit(model: ReportModel): string {
           : undefined,
     });
   }
-  for (const row of model.diff?.regressions ?? []) {
+  for (const row of [...(model.diff?.regressions ?? []), ...(model.diff?.unjudged ?? [])]) {
     if (row.limit !== undefined) continue;
     cases.push({
       classname: `k6.${info.script}.gate`,

@@ -135,6 +135,12 @@ export function verdict(model: ReportModel): Verdict {
   const parts: string[] = [];
   if (failedThresholds.length) parts.push(`${failedThresholds.length} threshold${failedThresholds.length === 1 ? '' : 's'} crossed`);
   if (regressions) parts.push(`${regressions} regression${regressions === 1 ? '' : 's'} against the baseline`);
+  // a run that did not carry out its plan, or could not be judged, says so first (src/shared/verdict.ts)
+  const judged = model.result.meta.verdict;
+  const why = Array.isArray(model.result.meta.reasons) ? model.result.meta.reasons.map(String).join('; ') : '';
+  if (judged === 'inconclusive' || judged === 'cannot-judge') {
+    return { passed: false, failedThresholds, regressions, text: `${judged === 'inconclusive' ? 'INCONCLUSIVE' : 'CANNOT BE JUDGED'}: ${why}` };
+  }
   return { passed, failedThresholds, regressions, text: passed ? 'PASS' : `FAIL: ${parts.join(', ') || 'the gate did not pass'}` };
 }
 

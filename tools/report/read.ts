@@ -46,7 +46,8 @@ export function readResultFile(path: string): ResultFile {
       throw malformed(`metrics.${name} needs a type and a values object`);
     }
     for (const [stat, v] of Object.entries(m.values)) {
-      if (typeof v !== 'number') throw malformed(`metrics.${name}.values.${stat} is not a number`);
+      // the same words as the baseline validator (src/shared/baseline.ts) on the k6 side
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ReportInputError(path, `has ${name} ${stat} = ${JSON.stringify(v)}, not a number`);
     }
     if (m.thresholds !== undefined) {
       if (!isObject(m.thresholds)) throw malformed(`metrics.${name}.thresholds needs to be an object`);
@@ -81,7 +82,9 @@ export function readDiffFile(path: string): DiffFile {
     rows,
     notes: Array.isArray(data.notes) ? data.notes.map(String) : [],
     regressions,
+    unjudged: Array.isArray(data.unjudged) ? (data.unjudged as DiffFile['rows']) : [],
     passed: typeof data.passed === 'boolean' ? data.passed : regressions.length === 0,
+    judgement: isObject(data.judgement) ? (data.judgement as unknown as DiffFile['judgement']) : undefined,
   };
 }
 

@@ -41,8 +41,8 @@ export async function startFamilySandbox(family: FamilyManifest, options: Sandbo
 /** What a running sandbox did, in one line. */
 export function describeWork(sandbox: SandboxModule, target: RunningTarget): string {
   if (sandbox.describeWork) return sandbox.describeWork(target);
-  const served = Object.entries(target.stats().served).map(([name, n]) => `${n} ${name}`);
-  return `the sandbox served ${served.join(', ') || 'nothing'}`;
+  const served = Object.entries(target.stats().served).map(([route, n]) => `${n} ${route} request${n === 1 ? '' : 's'}`);
+  return `the sandbox served ${served.join(', ') || 'no request'}`;
 }
 
 /** The variables that point a script of the family at a running target (the manifest's templates filled in). */

@@ -11,6 +11,10 @@ const usage = () => {
 };
 
 const name = process.argv[2];
+if (name === '--help' || name === '-h') {
+  console.log(usage());
+  process.exit(0);
+}
 const family = name ? findFamily(name) : undefined;
 if (!family) {
   console.error(usage());
@@ -35,10 +39,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const { port: _port, host, ...flags } = values;
-const target = await sandbox.startSandbox({ port, host: String(host), flags }).catch((error: Error) => {
-  console.error(`${family.name} sandbox did not start: ${error.message}`);
+let target: Awaited<ReturnType<typeof sandbox.startSandbox>>;
+try {
+  target = await sandbox.startSandbox({ port, host: String(host), flags });
+} catch (error) {
+  console.error(`${family.name} sandbox did not start: ${(error as Error).message}`);
   process.exit(2);
-});
+}
 console.log(`${family.name} sandbox listening on ${target.url} (stats: ${target.url}/__sandbox/stats)`);
 let stopping = false;
 const stop = () => {

@@ -4,7 +4,10 @@ module k6regression/xk6-build/tool
 
 go 1.26.0
 
-require go.k6.io/xk6 v1.4.13
+require (
+	go.k6.io/xk6 v1.4.13
+	honnef.co/go/tools v0.8.2
+)
 
 require (
 	dario.cat/mergo v1.0.1 // indirect
@@ -62,5 +65,4 @@ require (
 	gonum.org/v1/gonum v0.8.2 // indirect
 	gopkg.in/neurosnap/sentences.v1 v1.0.7 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
-	honnef.co/go/tools v0.8.2 // indirect
 )

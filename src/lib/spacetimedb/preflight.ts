@@ -4,6 +4,7 @@
 // seed's silent skipping of every iteration.
 import http from 'k6/http';
 import exec from 'k6/execution';
+import { safeLog } from '../redact';
 
 export interface ReducerSignature {
   name: string;
@@ -45,14 +46,16 @@ export function preflight(httpUrl: string, database: string, token: string, need
     );
   }
   const headers = token ? { Authorization: `Bearer ${token}` } : undefined;
-  const info = http.get(`${httpUrl}/v1/database/${database}`, { timeout, headers, tags: { name: 'preflight' } });
+  const info = http.get(`${httpUrl}/v1/database/${database}`, { timeout, headers, tags: { name: 'preflight' }, responseType: 'text' });
   if (info.status === 404) {
     exec.test.abort(
       `database '${database}' does not exist on ${httpUrl}: publish the benchmark module (see README, section A real SpacetimeDB) or set SPACETIME_DATABASE`,
     );
   }
   if (info.status === 401 || info.status === 403 || info.status === 400) {
-    exec.test.abort(`${httpUrl} refused the token (GET /v1/database/${database}: ${info.status}): check SPACETIME_TOKEN`);
+    // the host says why (InvalidSignature, InvalidToken, a malformed header...); a body may echo the token: scrubbed
+    const why = typeof info.body === 'string' ? info.body.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
+    exec.test.abort(safeLog(`${httpUrl} refused the token (GET /v1/database/${database}: ${info.status}${why ? ` ${why}` : ''}): check SPACETIME_TOKEN`));
   }
   // responseType text: DISCARD_RESPONSE_BODIES must not hide the schema from this check
   const schema = http.get(`${httpUrl}/v1/database/${database}/schema?version=9`, { timeout, headers, tags: { name: 'preflight' }, responseType: 'text' });

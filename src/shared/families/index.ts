@@ -6,6 +6,11 @@ import { spacetimedb } from './spacetimedb';
 
 export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments];
 
+/** Go extensions every script uses, whatever its family: k6/x/loadgen measures the load generator's health. */
+export const CORE_EXTENSIONS: ReadonlyArray<NonNullable<FamilyManifest['extension']>> = [
+  { dir: 'xk6-build/ext/loadgen', module: 'github.com/k6regression/xk6-loadgen', importPath: 'k6/x/loadgen' },
+];
+
 /** Every script of every family, with the family it belongs to. */
 export const SCRIPTS: ReadonlyArray<ScriptManifest & { family: FamilyManifest }> = FAMILIES.flatMap((family) =>
   family.scripts.map((script) => ({ ...script, family })),

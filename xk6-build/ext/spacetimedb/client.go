@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/sirupsen/logrus"
 )
 
 // Statuses of an Outcome.
@@ -56,7 +57,8 @@ type Counters struct {
 	ReconnectAttempts   int64
 	Pings               int64
 	UnmatchedFailures   int64
-	SubscriptionErrors  int64 // re-subscriptions after a reconnect that failed (error or timeout)
+	SubscriptionErrors  int64         // re-subscriptions after a reconnect that failed (error or timeout)
+	Disconnected        time.Duration // time from a drop to the next successful reconnect (or Close, or the end of the test)
 }
 
 // Indexes of the counts in counters.
@@ -71,6 +73,7 @@ const (
 	ctrUnmatched
 	ctrSubErrors
 	ctrPings
+	ctrDisconnected // microseconds disconnected after a drop (pushed in ms)
 	numCounters
 )
 
@@ -93,6 +96,7 @@ func (n *counters) take() Counters {
 		Pings:               n.n[ctrPings].Swap(0),
 		UnmatchedFailures:   n.n[ctrUnmatched].Swap(0),
 		SubscriptionErrors:  n.n[ctrSubErrors].Swap(0),
+		Disconnected:        time.Duration(n.n[ctrDisconnected].Swap(0)) * time.Microsecond,
 	}
 }
 
@@ -100,7 +104,8 @@ func (n *counters) take() Counters {
 // safe for concurrent use; every operation's done callback is called exactly once, from any goroutine.
 type Client struct {
 	opts  Options
-	EnvFn func() DialEnv // called on the caller's goroutine when a dial may be needed
+	EnvFn func() DialEnv            // called on the caller's goroutine when a dial may be needed
+	LogFn func() logrus.FieldLogger // where the first occurrence of a failure cause is logged (nil: nowhere)
 
 	mu           sync.Mutex
 	conn         *wsConn
@@ -120,6 +125,10 @@ type Client struct {
 
 	ctr     *counters
 	onCount func() // called after every count but pings (set before the first operation)
+
+	causes    *causeRegistry // where failure causes are counted (processCauses when nil)
+	downSince time.Time      // guarded by mu: when the socket dropped, while no reconnect has succeeded
+	outages   *outageSet     // the VU's clients that are down now (nil outside k6)
 }
 
 // NewClient makes a Client; nothing is dialled until the first operation.
@@ -129,6 +138,7 @@ func NewClient(opts Options) *Client {
 		pending: make(map[uint32]*op),
 		queries: make(map[string]*op),
 		ctr:     new(counters),
+		causes:  processCauses,
 	}
 }
 
@@ -197,8 +207,10 @@ func (c *Client) OneOffQuery(ctx context.Context, query string, done func(Outcom
 	c.start(ctx, &op{kind: kindOneOff, query: query, done: done})
 }
 
-// Close closes the socket with code 1000; pending operations end as dropped.
+// Close closes the socket with code 1000; pending operations end as dropped. It ends the time counted
+// as disconnected after a drop.
 func (c *Client) Close() {
+	c.endOutage(time.Now(), true)
 	c.mu.Lock()
 	c.legacySubs, c.singleSubs = nil, nil // a closed session's subscriptions are not re-sent
 	conn := c.conn

@@ -139,8 +139,19 @@ func (c *Client) send(conn *wsConn, o *op) {
 	now := time.Now()
 	o.sent = now
 	o.timer = time.AfterFunc(c.opts.RequestTimeout, func() {
-		c.finish(o, Outcome{Status: StatusTimeout,
-			Err: fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)})
+		c.mu.Lock()
+		if o.finished {
+			c.mu.Unlock()
+			return
+		}
+		c.unlinkLocked(o)
+		c.mu.Unlock()
+		msg := fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)
+		// A call with flags 1 gets no answer when it succeeds: its timeout is not a failure.
+		if !(o.kind == kindCall && o.flags&1 != 0) {
+			c.recordCause(causeTimeout, o.describe()+": "+msg) // before the promise can see the outcome
+		}
+		c.complete(o, Outcome{Status: StatusTimeout, Err: msg}, time.Now())
 	})
 	c.mu.Unlock()
 	_ = conn.ws.SetWriteDeadline(now.Add(c.opts.RequestTimeout))
@@ -164,6 +175,26 @@ func (c *Client) finish(o *op, out Outcome) {
 	c.unlinkLocked(o)
 	c.mu.Unlock()
 	c.complete(o, out, time.Now())
+}
+
+// describe names the operation in a failure cause (without its arguments or query, which would make
+// every occurrence distinct).
+func (o *op) describe() string {
+	var s string
+	switch o.kind {
+	case kindCall:
+		return "callReducer(" + o.reducer + ")"
+	case kindSubscribe:
+		s = "subscribe"
+	case kindSingle:
+		s = "subscribeSingle"
+	default:
+		s = "oneOffQuery"
+	}
+	if o.resub {
+		s += " (re-subscription after a reconnect)"
+	}
+	return s
 }
 
 // unlinkLocked marks o finished and removes it from the correlation maps.

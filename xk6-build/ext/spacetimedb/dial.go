@@ -5,11 +5,11 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +71,7 @@ func (c *Client) ensureConn(ctx context.Context, env DialEnv) (*wsConn, ConnectR
 
 	d.conn, d.res = c.dialWithRetries(ctx, env)
 	if d.conn != nil {
+		c.endOutage(time.Now(), true) // before the reader can see this socket drop
 		go c.readLoop(d.conn)
 		// Operations waiting for this dial (d.done) or arriving meanwhile (c.dial is still set) are
 		// sent after the re-subscriptions, so the first call on the new socket already gets its rows.
@@ -111,9 +112,12 @@ func (c *Client) dialWithRetries(ctx context.Context, env DialEnv) (*wsConn, Con
 				ConnectTime: time.Since(start), Attempts: attempt}
 		}
 		c.count(ctrConnErrors)
+		if ctx.Err() == nil { // not an attempt interrupted by k6
+			c.recordCause(attemptCause(err, retry))
+		}
 		if attempt > c.opts.MaxRetries || ctx.Err() != nil {
 			return nil, ConnectResult{Attempts: attempt, ConnectTime: time.Since(start),
-				Err: fmt.Errorf("spacetimedb: could not connect to %s after %d attempt(s): %w", c.opts.URL, attempt, err)}
+				Err: scrubError(fmt.Errorf("spacetimedb: could not connect to %s after %d attempt(s): %w", c.opts.URL, attempt, err), c.opts.Token)}
 		}
 		if c.opts.RetryDelay > 0 {
 			t := time.NewTimer(c.opts.RetryDelay)
@@ -122,7 +126,7 @@ func (c *Client) dialWithRetries(ctx context.Context, env DialEnv) (*wsConn, Con
 			case <-ctx.Done():
 				t.Stop()
 				return nil, ConnectResult{Attempts: attempt, ConnectTime: time.Since(start),
-					Err: fmt.Errorf("spacetimedb: connect to %s abandoned after %d attempt(s): %w", c.opts.URL, attempt, err)}
+					Err: scrubError(fmt.Errorf("spacetimedb: connect to %s abandoned after %d attempt(s): %w", c.opts.URL, attempt, err), c.opts.Token)}
 			}
 		}
 	}
@@ -149,35 +153,31 @@ func (c *Client) dialOnce(ctx context.Context, env DialEnv) (*wsConn, error) {
 		if resp != nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 			_ = resp.Body.Close()
-			msg := strings.TrimSpace(string(body))
-			if msg == "" {
-				msg = http.StatusText(resp.StatusCode)
-			}
-			return nil, fmt.Errorf("WebSocket handshake refused with HTTP %d: %s", resp.StatusCode, msg)
+			return nil, &handshakeError{status: resp.StatusCode, reason: httpReason(resp.StatusCode, body, c.opts.Token), err: err}
 		}
 		return nil, err
 	}
 	if ws.Subprotocol() != Subprotocol {
 		_ = ws.Close()
-		return nil, fmt.Errorf("the server did not accept the %s subprotocol (got %q)", Subprotocol, ws.Subprotocol())
+		return nil, &handshakeError{err: fmt.Errorf("the server did not accept the %s subprotocol (got %q)", Subprotocol, ws.Subprotocol())}
 	}
 	deadline, _ := dctx.Deadline()
 	_ = ws.SetReadDeadline(deadline)
 	_, data, err := ws.ReadMessage()
 	if err != nil {
 		_ = ws.Close()
-		return nil, fmt.Errorf("no IdentityToken from the server: %w", err)
+		return nil, &handshakeError{err: fmt.Errorf("no IdentityToken from the server: %w", err)}
 	}
 	c.count(ctrReceived)
 	name, payload, err := splitVariant(data)
 	if err != nil || string(name) != "IdentityToken" {
 		_ = ws.Close()
-		return nil, fmt.Errorf("the first server message is not an IdentityToken: %.120s", data)
+		return nil, &handshakeError{err: fmt.Errorf("the first server message is not an IdentityToken: %.120s", data)}
 	}
 	var it identityTokenJSON
 	if err := json.Unmarshal(payload, &it); err != nil {
 		_ = ws.Close()
-		return nil, fmt.Errorf("bad IdentityToken: %w", err)
+		return nil, &handshakeError{err: fmt.Errorf("bad IdentityToken: %w", err)}
 	}
 	_ = ws.SetReadDeadline(time.Time{})
 	return &wsConn{
@@ -188,6 +188,38 @@ func (c *Client) dialOnce(ctx context.Context, env DialEnv) (*wsConn, error) {
 		stop:         make(chan struct{}),
 		readerDone:   make(chan struct{}),
 	}, nil
+}
+
+// handshakeError is a dial the server answered but did not complete: an upgrade refused with an HTTP
+// status (status, and the reason from the body, scrubbed), or a WebSocket without the subprotocol or
+// the IdentityToken (status 0).
+type handshakeError struct {
+	status int
+	reason string
+	err    error
+}
+
+func (e *handshakeError) Error() string {
+	if e.status != 0 {
+		return fmt.Sprintf("WebSocket handshake refused with HTTP %d: %s", e.status, e.reason)
+	}
+	return e.err.Error()
+}
+
+func (e *handshakeError) Unwrap() error { return e.err }
+
+// attemptCause is the failure class and cause text of a failed dial attempt: a handshake the server
+// refused or broke (on any attempt), a first dial that failed, or else a reconnect attempt that failed.
+func attemptCause(err error, reconnect bool) (causeClass, string) {
+	var he *handshakeError
+	switch {
+	case errors.As(err, &he) && he.status != 0:
+		return causeHandshake, fmt.Sprintf("HTTP %d: %s", he.status, he.reason)
+	case errors.As(err, &he) || !reconnect:
+		return causeHandshake, err.Error()
+	default:
+		return causeReconnect, err.Error()
+	}
 }
 
 func (c *Client) pingLoop(conn *wsConn) {

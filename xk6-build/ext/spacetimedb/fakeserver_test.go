@@ -32,6 +32,7 @@ type fakeServer struct {
 	connFrames   map[int64][]string // the frames received, by connection id
 	connections  atomic.Int64
 	refuse       atomic.Int64 // refuse this many upgrades with HTTP 503 first
+	refusal      atomic.Pointer[fakeRefusal]
 	nextConnID   atomic.Int64
 	closeAll     []*websocket.Conn
 	senders      []func(string)
@@ -42,6 +43,13 @@ type fakeServer struct {
 	rowsNeedSubscription atomic.Bool
 	// failSubscriptions: every Subscribe / SubscribeSingle is refused.
 	failSubscriptions atomic.Bool
+}
+
+// fakeRefusal answers every upgrade with an HTTP status and a body made from the request (so that a
+// test can echo its headers, as some hosts and proxies do), e.g. SpacetimeDB's 401 with the reason.
+type fakeRefusal struct {
+	status int
+	body   func(r *http.Request) string
 }
 
 // newFakeServer starts a fake SpacetimeDB host for the test and marks the test parallel (every
@@ -111,6 +119,12 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	if f.refuse.Load() > 0 {
 		f.refuse.Add(-1)
 		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	if rf := f.refusal.Load(); rf != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(rf.status)
+		_, _ = w.Write([]byte(rf.body(r)))
 		return
 	}
 	if !strings.Contains(r.Header.Get("Sec-WebSocket-Protocol"), Subprotocol) {

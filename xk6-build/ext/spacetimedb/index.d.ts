@@ -70,7 +70,9 @@ declare module 'k6/x/spacetimedb' {
    * spacetime_connection_drops_total (sockets closed by the server or lost), spacetime_reconnect_attempts_total,
    * spacetime_unmatched_failures_total (Failed updates for this connection with request_id 0: unknown
    * reducer, bad arguments; no call can be matched), spacetime_subscription_errors_total (re-subscriptions
-   * after a reconnect that were refused or unanswered). Scripts must not define them with another type.
+   * after a reconnect that were refused or unanswered), and spacetime_disconnected_ms (a time Counter, in ms:
+   * from a drop, not a close(), until the next successful reconnect, close() or the end of the test).
+   * Scripts must not define them with another type.
    */
   export class Client {
     constructor(options: ClientOptions);
@@ -96,4 +98,34 @@ declare module 'k6/x/spacetimedb' {
     /** Closes the socket (code 1000); pending calls resolve 'dropped'. The next operation reconnects, without re-sending the subscriptions. */
     close(): void;
   }
+
+  /** A failure class of failureCauses(). */
+  export type FailureClass = 'handshake' | 'drop' | 'reconnect' | 'call' | 'timeout';
+
+  export interface FailureCauseCount {
+    /** Scrubbed (token, `Bearer ...`, `Authorization: ...`, `token=...` → `[redacted]`), ids and numbers normalised, at most 200 characters. */
+    cause: string;
+    count: number;
+  }
+
+  export interface FailureClassCauses {
+    /** The first 5 distinct causes of the class seen by this k6 process, in order of first occurrence. */
+    causes: FailureCauseCount[];
+    /** Occurrences of any further distinct cause. */
+    other: number;
+  }
+
+  /**
+   * Why things failed, for the whole k6 process (every VU and client), so far: callable from any context,
+   * handleSummary included. The first occurrence of each kept cause is also logged once, at warn level.
+   * - handshake: a dial the server refused or broke, on any attempt (`HTTP 401: InvalidToken: ...` with the
+   *   reason from the body; the subprotocol or the IdentityToken missing), or a first dial that failed;
+   * - drop: a socket closed by the server or lost (`the server closed the connection (1011: ...)`, ...);
+   * - reconnect: a later dial attempt (retry or reconnect) that failed below HTTP (e.g. connection refused);
+   * - call: a reducer call answered Failed or OutOfEnergy (`<reducer>: <error>`, e.g. `no such module`), or a
+   *   Failed update with request id 0 that matches no call;
+   * - timeout: an operation with no answer within requestTimeoutMs (`callReducer(<reducer>): ...`; not a
+   *   flags-1 call, whose timeout is its success).
+   */
+  export function failureCauses(): Record<FailureClass, FailureClassCauses>;
 }

@@ -23,7 +23,11 @@ var metricNames = [numCounters]string{
 	ctrReconnects:  "spacetime_reconnect_attempts_total",
 	ctrUnmatched:   "spacetime_unmatched_failures_total",
 	ctrSubErrors:   "spacetime_subscription_errors_total",
+	// time-valued (ms): counted in microseconds, pushed divided by usPerMs
+	ctrDisconnected: "spacetime_disconnected_ms",
 }
+
+const usPerMs = 1000
 
 // pushEvery bounds how long counts wait while a VU always has an operation in flight.
 const pushEvery = time.Second
@@ -46,6 +50,7 @@ type vuMetrics struct {
 	vu      modules.VU
 	metrics [numCounters]*metrics.Metric // nil for pings
 	ctr     counters
+	outages outageSet // the VU's clients that are down now: their outage ends at TestEnd
 
 	// inflight counts the operations whose promise has not been settled on the event loop yet.
 	// Invariant that makes pushes exact: whoever adds a count then reads inflight; if it is zero the
@@ -72,7 +77,10 @@ func newVUMetrics(vu modules.VU) *vuMetrics {
 	m := &vuMetrics{vu: vu}
 	if env := vu.InitEnv(); env != nil && env.Registry != nil {
 		for i, name := range metricNames {
-			if name != "" {
+			switch {
+			case i == ctrDisconnected:
+				m.metrics[i] = env.Registry.MustNewMetric(name, metrics.Counter, metrics.Time)
+			case name != "":
 				m.metrics[i] = env.Registry.MustNewMetric(name, metrics.Counter)
 			}
 		}
@@ -85,6 +93,7 @@ func newVUMetrics(vu modules.VU) *vuMetrics {
 func (m *vuMetrics) bind(c *Client) {
 	c.ctr = &m.ctr
 	c.onCount = m.onCount
+	c.outages = &m.outages
 }
 
 // began is called on the event loop when an operation registers its event-loop callback.
@@ -179,11 +188,15 @@ func (m *vuMetrics) pushLocked(ctx context.Context, state *lib.State) {
 	samples := make([]metrics.Sample, 0, n)
 	for i, v := range taken {
 		if v != 0 {
+			value := float64(v)
+			if i == ctrDisconnected {
+				value /= usPerMs
+			}
 			samples = append(samples, metrics.Sample{
 				TimeSeries: metrics.TimeSeries{Metric: m.metrics[i], Tags: tm.Tags},
 				Time:       now,
 				Metadata:   tm.Metadata,
-				Value:      float64(v),
+				Value:      value,
 			})
 		}
 	}
@@ -198,7 +211,7 @@ func (m *vuMetrics) pushLocked(ctx context.Context, state *lib.State) {
 
 // endOfTest pushes what is left, once, when k6 emits TestEnd: the samples channel is still read then
 // (k6 closes it after every TestEnd subscriber is done), but every VU context has ended, so the push
-// is not bound to one. Nothing is pushed after it.
+// is not bound to one. The outages still running end now. Nothing is pushed after it.
 func (m *vuMetrics) endOfTest() {
 	m.pushMu.Lock()
 	defer m.pushMu.Unlock()
@@ -206,6 +219,7 @@ func (m *vuMetrics) endOfTest() {
 		return
 	}
 	m.ended = true
+	m.outages.endAll(time.Now())
 	if t := m.target.Load(); t != nil {
 		m.pushLocked(context.Background(), t.state)
 	}

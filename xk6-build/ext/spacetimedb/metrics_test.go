@@ -26,9 +26,10 @@ type vuRuntime struct {
 	registry *metrics.Registry
 	samples  chan metrics.SampleContainer
 
-	mu         sync.Mutex
-	totals     map[string]float64
-	containers int
+	mu           sync.Mutex
+	totals       map[string]float64
+	disconnected float64 // spacetime_disconnected_ms, a time, kept out of totals (which are exact counts)
+	containers   int
 }
 
 func jsVU(t testing.TB, events ...common.Events) *vuRuntime {
@@ -71,6 +72,10 @@ func (v *vuRuntime) drain(t *testing.T) map[string]float64 {
 				seen[s.Metric.Name] = true
 				assert.Positive(t, s.Value)
 				assert.Same(t, cs.Tags, s.Tags)
+				if s.Metric == v.mi.metrics.metrics[ctrDisconnected] {
+					v.disconnected += s.Value
+					continue
+				}
 				v.totals[s.Metric.Name] += s.Value
 			}
 			v.containers++

@@ -5,17 +5,22 @@ import (
 	"time"
 
 	"github.com/grafana/sobek"
+	"github.com/sirupsen/logrus"
 	"go.k6.io/k6/v2/js/common"
 	"go.k6.io/k6/v2/js/modules"
 )
 
 // RootModule is the global module object: one per k6 process.
-type RootModule struct{}
+type RootModule struct {
+	causes *causeRegistry // the failure causes of the process (processCauses)
+}
 
 // ModuleInstance is the module as one VU sees it.
 type ModuleInstance struct {
-	vu      modules.VU
-	metrics *vuMetrics
+	vu         modules.VU
+	metrics    *vuMetrics
+	causes     *causeRegistry
+	initLogger logrus.FieldLogger // the init environment's, for failures logged before the VU has a state
 }
 
 var (
@@ -24,19 +29,23 @@ var (
 )
 
 // New returns the root module.
-func New() *RootModule { return &RootModule{} }
+func New() *RootModule { return &RootModule{causes: processCauses} }
 
 // NewModuleInstance is called once per VU that imports the module (in its init context): it also
 // registers the module's metrics.
-func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
-	return &ModuleInstance{vu: vu, metrics: newVUMetrics(vu)}
+func (r *RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
+	mi := &ModuleInstance{vu: vu, metrics: newVUMetrics(vu), causes: r.causes}
+	if env := vu.InitEnv(); env != nil && env.TestPreInitState != nil {
+		mi.initLogger = env.Logger
+	}
+	return mi
 }
 
-// Exports exposes the Client class.
+// Exports exposes the Client class and failureCauses().
 func (mi *ModuleInstance) Exports() modules.Exports {
 	return modules.Exports{
-		Named:   map[string]any{"Client": mi.newClient},
-		Default: map[string]any{"Client": mi.newClient},
+		Named:   map[string]any{"Client": mi.newClient, "failureCauses": mi.failureCauses},
+		Default: map[string]any{"Client": mi.newClient, "failureCauses": mi.failureCauses},
 	}
 }
 
@@ -60,6 +69,8 @@ func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
 	}
 	c := NewClient(opts)
 	mi.metrics.bind(c)
+	c.causes = mi.registry()
+	c.LogFn = mi.logger
 	vu := mi.vu
 	c.EnvFn = func() DialEnv {
 		st := vu.State()

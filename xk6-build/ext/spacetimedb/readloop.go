@@ -34,19 +34,24 @@ func (c *Client) readLoop(conn *wsConn) {
 func (c *Client) onDrop(conn *wsConn, err error) {
 	conn.shutdown()
 	_ = conn.ws.Close()
+	now := time.Now()
 	c.mu.Lock()
 	conn.dead = true
 	if c.conn == conn {
 		c.conn = nil
 	}
 	ops := c.detachLocked(conn)
+	dropped := !conn.closedByUs.Load()
+	if dropped {
+		c.wentDownLocked(now)
+	}
 	c.mu.Unlock()
 	reason := "the client closed the connection"
-	if !conn.closedByUs.Load() {
+	if dropped {
 		c.count(ctrDrops)
 		reason = describeDrop(err)
+		c.recordCause(causeDrop, reason)
 	}
-	now := time.Now()
 	for _, o := range ops {
 		c.complete(o, Outcome{Status: StatusDropped, Err: reason}, now)
 	}
@@ -165,6 +170,9 @@ func (c *Client) onTransactionUpdate(conn *wsConn, payload []byte, size int, at 
 		c.mu.Unlock()
 		if reqID == 0 && m.failed {
 			c.count(ctrUnmatched)
+			if !m.noReducer {
+				c.recordCause(causeCall, m.failMessage+" (no request id: matched to no call)")
+			}
 		}
 		return
 	}
@@ -184,6 +192,9 @@ func (c *Client) onTransactionUpdate(conn *wsConn, payload []byte, size int, at 
 		out.Status, out.Err = StatusOutOfEnergy, "out of energy"
 	default:
 		out.Status, out.Err = StatusFailed, "unrecognised transaction status"
+	}
+	if o.kind == kindCall && out.Status != StatusCommitted {
+		c.recordCause(causeCall, o.reducer+": "+out.Err)
 	}
 	c.complete(o, out, at)
 }

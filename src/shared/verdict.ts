@@ -1,0 +1,178 @@
+// Whether a run measured what was planned, and the verdict it gets. Pure functions shared by the k6
+// summary hook (which writes the verdict into the result) and the Node tooling (CLI, history, reports).
+//
+// A run is judged only if it carried out its plan: it ran as long as planned, an arrival-rate run
+// offered every iteration it was asked to (no dropped iterations, the requested rate held), and the
+// load generator was neither CPU-bound nor starved (k6/x/loadgen). Otherwise it is `inconclusive`:
+// never `regression`, never a baseline. A gated statistic that is absent cannot be judged.
+import { formatMs, formatNumber, parseDurationMs } from './format';
+import { hasSamples, type MetricSummary } from './result';
+
+/** The verdict of a run: `pass` and `regression` only for runs that carried out their plan. */
+export type RunVerdict = 'pass' | 'regression' | 'inconclusive' | 'cannot-judge';
+
+/** What a k6 scenario asked for (the fields of k6's scenario options this reads). */
+export interface ScenarioPlan {
+  executor: string;
+  rate?: number;
+  startRate?: number;
+  timeUnit?: string;
+  duration?: string;
+  startTime?: string;
+  stages?: Array<{ duration: string; target: number }>;
+}
+
+/** The plan of a run, from its scenarios: how long it should take and, under arrival-rate executors, how many iterations it should start. */
+export interface PlanFacts {
+  /** ms from the start to the end of the last scenario's schedule (graceful stops not included). */
+  plannedDurationMs: number;
+  /** Iterations an arrival-rate run should start (sum over its arrival-rate scenarios); undefined without one. */
+  expectedIterations?: number;
+  /** Mean requested rate (iterations/s) over the arrival-rate schedule; undefined without one. */
+  requestedRate?: number;
+}
+
+const ms = (d: string | undefined) => (d ? (parseDurationMs(d) ?? 0) : 0);
+
+/** The plan facts of a set of k6 scenarios. */
+export function planFacts(scenarios: Record<string, ScenarioPlan>): PlanFacts {
+  let plannedDurationMs = 0;
+  let expected = 0;
+  let arrivalMs = 0;
+  let arrival = false;
+  for (const s of Object.values(scenarios)) {
+    const unitMs = ms(s.timeUnit) || 1000;
+    const stagesMs = (s.stages ?? []).reduce((sum, st) => sum + ms(st.duration), 0);
+    const length = s.stages ? stagesMs : ms(s.duration);
+    plannedDurationMs = Math.max(plannedDurationMs, ms(s.startTime) + length);
+    if (s.executor === 'constant-arrival-rate') {
+      arrival = true;
+      expected += ((s.rate ?? 0) * length) / unitMs;
+      arrivalMs = Math.max(arrivalMs, length);
+    } else if (s.executor === 'ramping-arrival-rate') {
+      arrival = true;
+      let from = s.startRate ?? 0;
+      for (const st of s.stages ?? []) {
+        expected += (((from + st.target) / 2) * ms(st.duration)) / unitMs; // k6 ramps linearly
+        from = st.target;
+      }
+      arrivalMs = Math.max(arrivalMs, length);
+    }
+  }
+  if (!arrival) return { plannedDurationMs };
+  const expectedIterations = Math.round(expected);
+  return { plannedDurationMs, expectedIterations, requestedRate: arrivalMs > 0 ? expectedIterations / (arrivalMs / 1000) : undefined };
+}
+
+/** Limits of a healthy load generator (k6/x/loadgen's metrics). */
+export const GENERATOR_LIMITS = {
+  /** Mean share of its usable cores the k6 process may use: above it, k6 is CPU-bound. */
+  cpuRatio: 0.85,
+  /** p(95) of the per-interval worst timer lateness: above it, k6 is starved of CPU by other processes. */
+  lagMs: 25,
+};
+
+/** What the summary says about the run's execution (k6's own metrics and the generator's). */
+export interface ExecutionFacts {
+  /** k6's state.testRunDurationMs. */
+  durationMs?: number;
+  metrics: Record<string, MetricSummary | undefined>;
+  /** Whether the scenarios ran as the profile planned them (false: k6 flags such as --vus replaced them). */
+  profileKept: boolean;
+}
+
+/** Why a run did not carry out its plan (empty: it did), each reason one line with the figures. */
+export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
+  const reasons: string[] = [];
+  const iterations = run.metrics.iterations?.values.count ?? 0;
+  if (iterations === 0 || !run.profileKept) return reasons; // nothing ran (see unjudgedRun), or k6's own flags planned the run // k6's own flags planned the run: nothing of the profile to hold it to
+  // a run stopped early (Ctrl-C, a timeout, test.abort()) is shorter than its schedule
+  if (run.durationMs !== undefined && run.durationMs + 1000 < plan.plannedDurationMs) {
+    reasons.push(`interrupted: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`);
+  }
+  const dropped = run.metrics.dropped_iterations?.values.count ?? 0;
+  if (plan.expectedIterations !== undefined && (dropped > 0 || iterations < plan.expectedIterations * 0.99)) {
+    const achieved = plan.requestedRate !== undefined ? (plan.requestedRate * iterations) / plan.expectedIterations : undefined;
+    const rate =
+      plan.requestedRate !== undefined && achieved !== undefined
+        ? `requested ${formatNumber(round(plan.requestedRate))}/s, achieved ${formatNumber(round(achieved))}/s, `
+        : '';
+    reasons.push(`the rate was not held: ${rate}${iterations} of ${plan.expectedIterations} iterations, ${dropped} dropped`);
+  }
+  return reasons;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Why the load generator's measurements cannot be trusted (empty: healthy, or not measured — see generatorMeasured). */
+export function generatorProblems(metrics: Record<string, MetricSummary | undefined>): string[] {
+  const problems: string[] = [];
+  const cpu = metrics.loadgen_cpu_ratio?.values;
+  const lag = metrics.loadgen_lag_ms?.values;
+  if (cpu?.avg !== undefined && cpu.avg > GENERATOR_LIMITS.cpuRatio) {
+    problems.push(
+      `the load generator was CPU-bound: k6 used ${(cpu.avg * 100).toFixed(0)}% of its cores on average (limit ${GENERATOR_LIMITS.cpuRatio * 100}%); run fewer VUs per k6 instance, or more instances`,
+    );
+  }
+  if (lag?.['p(95)'] !== undefined && lag['p(95)'] > GENERATOR_LIMITS.lagMs) {
+    problems.push(
+      `the load generator was starved: its timers fired up to ${formatMs(lag['p(95)'])} late (p95 of the worst per second; limit ${formatMs(GENERATOR_LIMITS.lagMs)}); other processes took its CPU, so run it on a quieter machine`,
+    );
+  }
+  return problems;
+}
+
+/** Whether the run carries the generator-health metrics at all (a trend with samples). */
+export function generatorMeasured(metrics: Record<string, MetricSummary | undefined>): boolean {
+  const cpu = metrics.loadgen_cpu_ratio?.values;
+  return cpu !== undefined && Object.values(cpu).some((v) => v !== 0);
+}
+
+/** Why a run cannot be judged at all, before any baseline: it completed no iteration. */
+export function unjudgedRun(metrics: Record<string, MetricSummary | undefined>): string[] {
+  return (metrics.iterations?.values.count ?? 0) === 0 ? ['no iteration completed (setup failed, or the run was stopped before the first one)'] : [];
+}
+
+export interface Judgement {
+  verdict: RunVerdict;
+  /** Why the verdict is not `pass` (the plan's shortfalls, the generator's problems, what could not be judged, the regressions). */
+  reasons: string[];
+  /** Whether the run may become a baseline or enter the noise band: it carried out its plan on a healthy generator. */
+  accepted: boolean;
+}
+
+/**
+ * The verdict table. `regressions` are the gate's (empty without a baseline), `unjudged` the gated
+ * statistics that could not be judged (absent, no samples).
+ */
+export function judge(input: { shortfalls: string[]; generator: string[]; unjudged: string[]; regressions: string[] }): Judgement {
+  const { shortfalls, generator, unjudged, regressions } = input;
+  const notCarriedOut = [...shortfalls, ...generator];
+  if (notCarriedOut.length > 0) return { verdict: 'inconclusive', reasons: notCarriedOut, accepted: false };
+  if (unjudged.length > 0) return { verdict: 'cannot-judge', reasons: unjudged, accepted: false };
+  if (regressions.length > 0) return { verdict: 'regression', reasons: regressions, accepted: true };
+  return { verdict: 'pass', reasons: [], accepted: true };
+}
+
+/** Thresholds k6 let pass over a metric without a single sample (a rate of 0 out of 0, a trend of nothing): they judged nothing. */
+export function emptyJudgedMetrics(metrics: Record<string, MetricSummary | undefined>): string[] {
+  return Object.entries(metrics)
+    .filter(([, m]) => m?.thresholds && Object.keys(m.thresholds).length > 0 && (m.type === 'rate' || m.type === 'trend') && !hasSamples(m))
+    .map(
+      ([name, m]) =>
+        `${name} has no samples, so its threshold${Object.keys(m?.thresholds ?? {}).length > 1 ? 's' : ''} ${Object.keys(m?.thresholds ?? {}).join(', ')} judged nothing`,
+    );
+}
+
+/** The first distinct causes of each failure class (as a protocol extension reports them), with counts. */
+export type FailureCauses = Record<string, { causes: Array<{ cause: string; count: number }>; other: number }>;
+
+/** The failure causes as lines for the terminal and the Markdown diff; empty when nothing failed. */
+export function failureLines(failures: FailureCauses | undefined): string[] {
+  const lines: string[] = [];
+  for (const [kind, { causes, other }] of Object.entries(failures ?? {})) {
+    for (const { cause, count } of causes) lines.push(`${kind} × ${count}: ${cause}`);
+    if (other > 0) lines.push(`${kind} × ${other}: (other causes)`);
+  }
+  return lines;
+}

@@ -1,0 +1,166 @@
+// Verdicts people can trust, with the real k6: a run is judged only if it measured what was planned,
+// and the field examples of options overridden and failures left silent.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, runK6 } from '../../tools/k6.ts';
+import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
+import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
+import { startSpacetimeSandbox, type SpacetimeSandbox } from '../../tools/sandbox/spacetimedb/server.ts';
+import { readResult, scratchDir } from '../support/results.ts';
+
+let target: RunningTarget;
+let results: ReturnType<typeof scratchDir>;
+
+beforeAll(async () => {
+  target = await startPaymentsSandbox();
+});
+afterAll(() => target.close());
+beforeEach(() => {
+  results?.remove();
+  results = scratchDir('k6-verdicts-');
+  target.reset();
+  target.setFaults({ latencyMs: 10 });
+});
+
+const health = (env: Record<string, string> = {}, args: string[] = [], signalAfter?: { signal: NodeJS.Signals; ms: number }) =>
+  runK6({
+    script: 'dist/health.js',
+    env: { TARGET_URL: target.url, RESULTS_DIR: results.dir, LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '3s', HEALTH_P90_MS: '60000', ...env },
+    args,
+    signalAfter,
+  });
+
+const meta = (run: string) => readResult(join(results.dir, `${run}_health.json`)).meta;
+
+describe('a run is judged only if it carried out its plan', () => {
+  it('a rate the run did not hold is named with the figures, exits 99 and is kept as the candidate', async () => {
+    // one VU at most, and a target that answers after 50 ms: 20 iterations/s of the 100 requested
+    target.setFaults({ latencyMs: 50 });
+    const out = await health({ LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '3s' }, ['--quiet']);
+    // tps100 pre-allocates 10 VUs, up to 40: 40 × 20/s would hold it, so hold the VUs down with a slower target
+    expect(out.exitCode).not.toBe(0);
+    const m = meta('candidate');
+    expect(existsSync(join(results.dir, 'baseline_health.json'))).toBe(false);
+    expect(m.verdict).toBe('inconclusive');
+    expect(m.accepted).toBe(false);
+    expect(String((m.reasons as string[])[0])).toMatch(/^the rate was not held: requested 100\/s, achieved [\d.]+\/s, \d+ of 300 iterations, \d+ dropped$/);
+    expect(out.stdout).toMatch(/VERDICT: INCONCLUSIVE: the rate was not held/);
+  }, 60_000);
+
+  it('an interrupted run is inconclusive and never the baseline', async () => {
+    const out = await health({ STEADY_STATE_DURATION: '60s' }, ['--quiet'], { signal: 'SIGINT', ms: 3000 });
+    expect(out.durationMs).toBeLessThan(30_000);
+    const m = meta('candidate');
+    expect(m.verdict).toBe('inconclusive');
+    expect(String((m.reasons as string[])[0])).toMatch(/^interrupted: ran [\d.]+ s of the 1m0\.0s planned/);
+    expect(existsSync(join(results.dir, 'baseline_health.json'))).toBe(false);
+  });
+
+  it('a run aborted in setup cannot be judged and is not announced as a candidate baseline', async () => {
+    const out = await health({ RUN_NAME: 'tagged' }, ['--quiet', '--tag', 'env=staging']);
+    expect(out.exitCode).toBe(108);
+    expect(out.stderr).toContain("k6's --tag replaced the tags this script puts on every sample");
+    expect(out.stderr).toContain('-e TAGS=name=value');
+    expect(target.stats().served.health ?? 0).toBe(0);
+    expect(out.stdout).not.toContain('candidate baseline');
+    expect(out.stdout).toMatch(/VERDICT: CANNOT BE JUDGED: no iteration completed/);
+    expect(out.stdout).toMatch(/\? http_req_failed: rate<0\.01 \(no samples: nothing judged\)/);
+  });
+});
+
+describe('options the gate and the dashboards rely on', () => {
+  it('TAGS adds tags, and every sample keeps script, run and testid; meta names the id the samples carry', async () => {
+    const stream = join(results.dir, 'points.json');
+    const out = await health({ RUN_NAME: 'tags', TEST_ID: 'verdict-tags-1', TAGS: 'env=staging,region=eu' }, ['--quiet', '--out', `json=${stream}`]);
+    expect(out.exitCode, out.stderr.slice(-1500)).toBe(0);
+    const points = readFileSync(stream, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"Point"'))
+      .map((line) => JSON.parse(line) as { metric: string; data: { tags: Record<string, string> } });
+    expect(points.length).toBeGreaterThan(200);
+    for (const p of points) {
+      expect(p.data.tags, p.metric).toMatchObject({ script: 'health', run: 'tags', testid: 'verdict-tags-1', env: 'staging', region: 'eu' });
+    }
+    expect(meta('tags').testId).toBe('verdict-tags-1');
+    expect(points.some((p) => p.metric.startsWith('loadgen_'))).toBe(true);
+  });
+
+  it('a baseline whose gated statistic is null is refused at init (107), naming the file, the metric and the stat', async () => {
+    const good = await health();
+    expect(good.exitCode, good.stderr.slice(-1500)).toBe(0);
+    const path = join(results.dir, 'baseline_health.json');
+    const base = JSON.parse(readFileSync(path, 'utf8'));
+    base.metrics.http_req_duration.values['p(95)'] = null;
+    writeFileSync(path, JSON.stringify(base));
+    const out = await health({ RUN_NAME: 'after-null' });
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain(`baseline ${path} has http_req_duration p(95) = null, not a number`);
+    expect(existsSync(join(results.dir, 'after-null_health.json'))).toBe(false);
+    // the CLI refuses the same file with the same words
+    const cli = spawnSync('node', ['tools/cli/k6-suite.js', 'compare', path], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain(`${path} has http_req_duration p(95) = null, not a number`);
+  });
+});
+
+describe('the CLI', () => {
+  it('refuses a history URL it cannot parse before any load, naming the variable and the fix', () => {
+    const out = spawnSync('node', ['tools/cli/k6-suite.js', 'run', '-s', 'health', '--results', results.dir, '--', '-e', `TARGET_URL=${target.url}`], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, HISTORY_DATABASE_URL: 'postgres://bench:pa#ss@127.0.0.1:1/k6' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain('HISTORY_DATABASE_URL is not usable');
+    expect(out.stderr).toContain('# → %23');
+    expect(out.stderr).not.toContain('pa#ss');
+    expect(target.stats().served.health ?? 0).toBe(0);
+  });
+
+  it('keeps k6 exit code when the history cannot be written after the run, and says so', () => {
+    // a history line that is not JSON: the check before the run names it
+    writeFileSync(join(results.dir, 'history.jsonl'), '{not json\n');
+    const out = spawnSync('node', ['tools/cli/k6-suite.js', 'run', '-s', 'health', '--results', results.dir, '--', '-e', `TARGET_URL=${target.url}`], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain('history.jsonl line 1 is not valid JSON');
+    expect(target.stats().served.health ?? 0).toBe(0);
+  });
+});
+
+describe('SpacetimeDB failures say why, with the token scrubbed', () => {
+  let sandbox: SpacetimeSandbox;
+  beforeAll(async () => {
+    sandbox = await startSpacetimeSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  it('a token the server rejects: the handshake cause (status and reason) is logged and summarised, the token is in no output', async () => {
+    const token = 'not-a-valid-token-s3cr3t-value-123';
+    const stream = join(results.dir, 'points.json');
+    const out = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: {
+        SPACETIME_HOST: '127.0.0.1',
+        SPACETIME_PORT: String(sandbox.port),
+        SPACETIME_TOKEN: token,
+        SCENARIO: 'counter',
+        LOAD_PROFILE: 'smoke',
+        STEADY_STATE_DURATION: '2s',
+        RESULTS_DIR: results.dir,
+        RUN_NAME: 'badtoken',
+      },
+      args: ['--out', `json=${stream}`],
+    });
+    const everything = `${out.stdout}\n${out.stderr}\n${readFileSync(stream, 'utf8')}\n${existsSync(join(results.dir, 'candidate_spacetimedb.json')) ? readFileSync(join(results.dir, 'candidate_spacetimedb.json'), 'utf8') : ''}`;
+    expect(everything).not.toContain(token);
+    expect(out.exitCode).not.toBe(0);
+    expect(`${out.stdout}${out.stderr}`).toMatch(/401/);
+  });
+});

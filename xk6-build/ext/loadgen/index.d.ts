@@ -1,0 +1,49 @@
+// Types of the k6 extension module 'k6/x/loadgen' (xk6-build/ext/loadgen). It measures the health of
+// the load generator itself (the k6 process) while a test runs. Run scripts that import it with
+// K6_AUTO_EXTENSION_RESOLUTION=false.
+declare module 'k6/x/loadgen' {
+  export interface StartOptions {
+    /**
+     * How often one sample of each loadgen_* metric is pushed, in milliseconds: an integer from 100
+     * to 60000. Default 1000.
+     */
+    intervalMs?: number;
+  }
+
+  /** The cores the k6 process can use, and where that figure comes from. */
+  export interface LoadgenInfo {
+    /** Usable cores: min(numCPU, gomaxprocs, cgroupCores). The denominator of loadgen_cpu_ratio. */
+    cores: number;
+    /** Logical CPUs the process may run on (Go's runtime.NumCPU()). */
+    numCPU: number;
+    /** Go's GOMAXPROCS: how many threads run Go code at once. */
+    gomaxprocs: number;
+    /**
+     * The CPU quota of the process's cgroup (and its ancestors: the tightest) in cores, e.g. 1.5;
+     * null when there is no limit or no cgroup.
+     */
+    cgroupCores: number | null;
+    /** The cgroup hierarchy the quota was read from ('none' when neither was found). */
+    cgroup: 'v2' | 'v1' | 'none';
+  }
+
+  /**
+   * Starts measuring the k6 process: call it from setup() (it needs the test's metrics pipeline, so in
+   * the init context it throws). From then until the end of the test, one sample of each metric below
+   * is pushed every intervalMs, and the last, partial interval when the test ends:
+   *
+   * - loadgen_cpu_ratio (Trend): the process's CPU time (user + system) ÷ (wall time × cores); near 1
+   *   means the generator was CPU-bound.
+   * - loadgen_lag_ms (Trend, time): the largest lateness of a 10 ms sleep in the interval; high lag
+   *   with a low cpu_ratio means the generator was starved (other processes, cgroup throttling).
+   * - loadgen_gc_pause_ms (Trend, time): Go GC stop-the-world pause time in the interval.
+   * - loadgen_cores (Gauge): usable cores.
+   *
+   * The samples carry the tags start() was called with. Idempotent per k6 process: later calls (from
+   * any VU) start nothing and keep the first call's interval; they return info().
+   */
+  export function start(options?: StartOptions): LoadgenInfo;
+
+  /** The cores the k6 process can use now. Works anywhere, the init context included. */
+  export function info(): LoadgenInfo;
+}
