@@ -66,7 +66,7 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       regressions: (diff?.regressions ?? []).map((r) => `${r.metric} ${r.stat}`),
     });
     // a first run that failed or did not carry out its plan must not become the baseline: it is kept as the candidate
-    const reasons = loaded.becomesBaseline ? [...new Set([...unfitForBaseline(data, plan.script.gate), ...(judgement.accepted ? [] : judgement.reasons)])] : [];
+    const reasons = loaded.becomesBaseline ? (judgement.accepted ? unfitForBaseline(data, plan.script.gate) : judgement.reasons) : [];
     const name = reasons.length > 0 ? CANDIDATE_RUN : plan.runName;
     const result = {
       meta: {
@@ -106,6 +106,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       text += `${renderDiffText(diff)}\n`;
     } else if (reasons.length > 0) {
       text += `  NOT made the baseline: ${reasons.join('; ')}. Kept as ${path}; fix the run and run again (or promote it deliberately)\n\n`;
+    } else if (!judgement.accepted) {
+      text += `  not fit to become the baseline: ${judgement.reasons.join('; ')}\n\n`;
     } else if (loaded.note) {
       text += `  ${loaded.note}\n\n`;
     }
