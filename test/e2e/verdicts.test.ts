@@ -105,6 +105,34 @@ describe('options the gate and the dashboards rely on', () => {
   });
 });
 
+describe('the noise band', () => {
+  it('with GATE_HISTORY the limits come from the last accepted runs (median and MAD), shown in the diff', async () => {
+    const first = await health();
+    expect(first.exitCode, first.stderr.slice(-1500)).toBe(0);
+    const comparable = `profile=tps100;model=arrival-rate;target=${target.url}`;
+    // five accepted runs of the same kind: p(95) median 12 ms, MAD 2 ms; one rejected and one of another kind
+    const rows = [10, 12, 14, 12, 16, 40, 50].map((p95, i) => ({
+      test_type: 'health',
+      comparable: i === 6 ? 'profile=smoke;model=arrival-rate;target=x' : comparable,
+      accepted: i !== 5,
+      verdict: 'pass',
+      latency_p95_ms: p95,
+      throughput_ops_per_sec: 100,
+    }));
+    const history = join(results.dir, 'band.jsonl');
+    writeFileSync(history, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const out = await health({ RUN_NAME: 'banded', GATE_HISTORY: history });
+    expect(out.exitCode, out.stdout.slice(-2000)).toBe(0);
+    const diff = JSON.parse(readFileSync(join(results.dir, 'banded_health.diff.json'), 'utf8')) as {
+      rows: Array<{ metric: string; stat: string; limit?: number; band?: unknown }>;
+    };
+    const p95 = diff.rows.find((r) => r.metric === 'http_req_duration' && r.stat === 'p(95)');
+    expect(p95?.band).toEqual({ runs: 5, median: 12, mad: 2, sigmas: 3 });
+    expect(p95?.limit).toBeCloseTo(12 + 3 * 1.4826 * 2, 2);
+    expect(out.stdout).toContain('from the band of 5 runs: median 12.00 ms, MAD 2.00 ms, 3σ');
+  });
+});
+
 describe('the CLI', () => {
   it('refuses a history URL it cannot parse before any load, naming the variable and the fix', () => {
     const out = spawnSync('node', ['tools/cli/k6-suite.js', 'run', '-s', 'health', '--results', results.dir, '--', '-e', `TARGET_URL=${target.url}`], {
