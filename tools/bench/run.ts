@@ -1,4 +1,4 @@
-// `npm run bench`: every family's benchmarks (the module its manifest names), in one run, appended
+// `npm run bench`: every family's benchmarks (the module its manifest names) and the gate's quality, in one run, appended
 // to BENCHMARKS.md. Ratios measured side by side (our script vs a bare hand-written k6 script on the
 // same target, achieved vs requested rate). Not part of npm test; run it alone (2 cores).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { FAMILIES } from '../../src/shared/families/index.ts';
 import { PROJECT_ROOT } from '../k6.ts';
 import type { BenchModule } from './common.ts';
+import { benchSections as gateQuality } from './gate-quality.ts';
 import { appendToBenchmarks, renderSections, type Section } from './report.ts';
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'k6-bench-'));
@@ -21,7 +22,7 @@ try {
   }
   // the gate itself, whatever the family
   console.log('gate quality ...');
-  sections.push(...(await (await import('./gate-quality.ts')).benchSections({ resultsDir })));
+  sections.push(...(await gateQuality({ resultsDir })));
   const text = renderSections(sections);
   console.log(text);
   appendToBenchmarks(text);
