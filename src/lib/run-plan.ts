@@ -7,7 +7,7 @@ import type { Scenario } from 'k6/options';
 import type { ScriptManifest } from '../shared/family';
 import { comparableKey, defaultTestId, type MetricSummary, type RunMeta } from '../shared/result';
 import type { FailureCauses } from '../shared/verdict';
-import { buildScenarios, resolveShape, type ExecWeights } from '../profiles/index';
+import { buildScenarios, type ExecWeights } from '../profiles/index';
 import { loadGate, type LoadedGate } from './baseline';
 import { configErrorMessage, type Rules } from './config';
 import type { LoadSettings, Settings } from './settings';
@@ -15,6 +15,8 @@ import type { LoadSettings, Settings } from './settings';
 export interface RunPlan {
   script: ScriptManifest;
   load: LoadSettings;
+  /** What shaped the load, for the result's meta: the profile's name, or the script's own shape. */
+  profile: string;
   scenarios: Record<string, Scenario>;
   /** Whether the profile holds a rate (open model): only then is throughput a result to gate on. */
   gateThroughput: boolean;
@@ -54,18 +56,23 @@ export function loadScenarios(load: LoadSettings, weights: ExecWeights): Record<
   return scenarios;
 }
 
-/** Whether the profile holds a rate (open model). */
-export function isArrivalRate(load: LoadSettings): boolean {
-  const kind = resolveShape({ name: load.profile, model: load.model, steadyState: load.steadyState }).kind;
-  return kind === 'rate' || kind === 'ramping-rate';
-}
-
-/** Plans the run (init stage only: it probes the results directory and reads the baseline). */
-export function planRun<F extends Rules>(settings: Settings<F>, weights: ExecWeights, meta: RunMeta, hooks: RunHooks = {}): RunPlan {
-  const scenarios = loadScenarios(settings.load, weights);
+/**
+ * Plans the run (init stage only: it reads the baseline).
+ * @param hooks what the script adds to the verdict (failure causes, its own shortfalls).
+ * @param own the script's own k6 scenarios and their name instead of the profile's (a seed's fixed shape, used when LOAD_PROFILE is unset).
+ */
+export function planRun<F extends Rules>(
+  settings: Settings<F>,
+  weights: ExecWeights,
+  meta: RunMeta,
+  hooks: RunHooks = {},
+  own?: { name: string; scenarios: Record<string, Scenario> },
+): RunPlan {
+  const scenarios = own?.scenarios ?? loadScenarios(settings.load, weights);
+  const profile = own?.name ?? settings.load.profile;
   const results = { dir: settings.results.dir };
-  const gateThroughput = isArrivalRate(settings.load);
-  const comparable = comparableKey({ profile: settings.load.profile, model: settings.load.model, ...meta }, settings.script.comparableMeta);
+  const gateThroughput = Object.values(scenarios).some((s) => s.executor.endsWith('arrival-rate'));
+  const comparable = comparableKey({ profile, model: settings.load.model, ...meta }, settings.script.comparableMeta);
   const where = { resultsDir: results.dir, runName: settings.results.RUN_NAME, comparable, cwd: settings.results.cwd };
   const gate = loadGate(settings.script.name, settings.script.gate, settings.gate, where, gateThroughput);
   // k6 takes options from the first init only, so the timestamp is the same for every VU
@@ -75,6 +82,7 @@ export function planRun<F extends Rules>(settings: Settings<F>, weights: ExecWei
   return {
     script: settings.script,
     load: settings.load,
+    profile,
     scenarios,
     gateThroughput,
     resultsDir: results.dir,

@@ -46,7 +46,8 @@ const RESULT_RULES = {
   }),
 };
 
-export type LoadSettings = { profile: ProfileName; model: (typeof LOAD_MODELS)[number]; steadyState?: string };
+/** The load profile; `given` says whether LOAD_PROFILE was set (a script may have its own default shape). */
+export type LoadSettings = { profile: ProfileName; model: (typeof LOAD_MODELS)[number]; steadyState?: string; given?: boolean };
 /** The gate's variables and what GATE_CONFIG and the GATE_* tolerances make of them. */
 export type GateSettings = Values<typeof GATE_RULES> & { config: GateConfig };
 /** The results variables, the directory RESULTS_DIR resolves to, and the working directory relative paths are resolved against. */
@@ -108,7 +109,7 @@ export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record
   return {
     script,
     own,
-    load: { profile: values.LOAD_PROFILE, model: values.LOAD_MODEL, steadyState: values.STEADY_STATE_DURATION || undefined },
+    load: { profile: values.LOAD_PROFILE, model: values.LOAD_MODEL, steadyState: values.STEADY_STATE_DURATION || undefined, given: !!env.LOAD_PROFILE?.trim() },
     gate: { ...gate, config },
     results: { ...pick(RESULT_RULES), dir: results.dir, cwd: env.PWD },
   };

@@ -42,10 +42,10 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     ];
     const failures = plan.hooks.failures?.();
     const failed = failureLines(failures);
-    const generator = generatorProblems(data.metrics);
+    const generator = generatorProblems(data.metrics, loaded.baseline?.metrics);
     const testId = exec.test.options.tags?.testid ?? plan.testId;
     const meta: ResultFile['meta'] = {
-      profile: load.profile,
+      profile: plan.profile,
       model: load.model,
       ...plan.meta,
       ...(profileReplaced ? { profile: `k6 options (${ran.join(', ') || 'default'})` } : {}),

@@ -31,15 +31,20 @@ function tps(rate: keyof typeof TPS_VUS): Profile {
   return {
     description: `holds ${rate} iterations/s (constant-arrival-rate, ${vus} VUs pre-allocated, up to ${vus * 4})`,
     shape: { kind: 'rate', rate, preAllocatedVUs: vus, maxVUs: vus * 4, duration: '1m' },
-    vuShape: {
-      kind: 'ramping-vus',
-      startVUs: 0,
-      stages: [
-        { duration: '30s', target: vus },
-        { duration: '1m', target: vus, steady: true },
-        { duration: '30s', target: 0 },
-      ],
-    },
+    vuShape: rampHoldDown(vus, '30s', '1m', '30s'),
+  };
+}
+
+/** Ramp from 0 to `vus`, hold (the steady phase), ramp down: a ramping-vus shape. */
+function rampHoldDown(vus: number, ramp: string, hold: string, down: string): ProfileShape {
+  return {
+    kind: 'ramping-vus',
+    startVUs: 0,
+    stages: [
+      { duration: ramp, target: vus },
+      { duration: hold, target: vus, steady: true },
+      { duration: down, target: 0 },
+    ],
   };
 }
 
@@ -85,15 +90,7 @@ export const PROFILES = {
   },
   soak: {
     description: '50 VUs held for 30m to find leaks and drift (ramping-vus)',
-    shape: {
-      kind: 'ramping-vus',
-      startVUs: 0,
-      stages: [
-        { duration: '1m', target: 50 },
-        { duration: '30m', target: 50, steady: true },
-        { duration: '1m', target: 0 },
-      ],
-    },
+    shape: rampHoldDown(50, '1m', '30m', '1m'),
   },
   stress: {
     description: 'steps from 100 to 1000 VUs to find the breaking point (ramping-vus)',
@@ -133,6 +130,10 @@ export const PROFILES = {
   mixed: {
     description: '60 VUs for 5m across every exec function of the scenario, by weight (constant-vus)',
     shape: { kind: 'vus', vus: 60, duration: '5m' },
+  },
+  ramp25: {
+    description: "seed 003's loadtest stages: 10s ramp to 25 VUs, 10s hold, 10s down (ramping-vus)",
+    shape: rampHoldDown(25, '10s', '10s', '10s'),
   },
 } satisfies Record<string, Profile>;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES, buildScenarios, resolveShape, splitByWeight } from '../../src/profiles/index';
 
 describe('profiles', () => {
-  it('has every profile of seed 000', () => {
+  it("has every profile of seed 000, and seed 003's loadtest stages", () => {
     expect(PROFILE_NAMES).toEqual([
       'smoke',
       'tps100',
@@ -17,6 +17,7 @@ describe('profiles', () => {
       'stress',
       'burst',
       'mixed',
+      'ramp25',
     ]);
   });
 

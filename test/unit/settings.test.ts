@@ -28,7 +28,7 @@ describe('readSettings', () => {
     const s = readSettings(healthSpec, {});
     expect(s.script.gate).toEqual(payments.scripts[0].gate);
     expect(s.own).toEqual({ TARGET_URL: 'http://127.0.0.1:8080', FLAG: false });
-    expect(s.load).toEqual({ profile: 'smoke', model: 'arrival-rate', steadyState: undefined });
+    expect(s.load).toEqual({ profile: 'smoke', model: 'arrival-rate', steadyState: undefined, given: false });
     expect(s.gate.GATE).toBe(true);
     expect(s.results).toEqual({ RESULTS_DIR: '', RUN_NAME: '', TEST_ID: '', TAGS: '', dir: 'results', cwd: undefined });
   });

@@ -139,13 +139,9 @@ func (c *Client) send(conn *wsConn, o *op) {
 	now := time.Now()
 	o.sent = now
 	o.timer = time.AfterFunc(c.opts.RequestTimeout, func() {
-		c.mu.Lock()
-		if o.finished {
-			c.mu.Unlock()
+		if !c.unlinkUnfinished(o) {
 			return
 		}
-		c.unlinkLocked(o)
-		c.mu.Unlock()
 		msg := fmt.Sprintf("no answer within %v (requestTimeoutMs)", c.opts.RequestTimeout)
 		// A call with flags 1 gets no answer when it succeeds: its timeout is not a failure.
 		if !(o.kind == kindCall && o.flags&1 != 0) {
@@ -165,16 +161,22 @@ func (c *Client) send(conn *wsConn, o *op) {
 	c.count(ctrSent)
 }
 
-// finish ends o with out unless it has already ended.
-func (c *Client) finish(o *op, out Outcome) {
+// unlinkUnfinished takes o out of the pending operations; false when it has already ended.
+func (c *Client) unlinkUnfinished(o *op) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if o.finished {
-		c.mu.Unlock()
-		return
+		return false
 	}
 	c.unlinkLocked(o)
-	c.mu.Unlock()
-	c.complete(o, out, time.Now())
+	return true
+}
+
+// finish ends o with out unless it has already ended.
+func (c *Client) finish(o *op, out Outcome) {
+	if c.unlinkUnfinished(o) {
+		c.complete(o, out, time.Now())
+	}
 }
 
 // describe names the operation in a failure cause (without its arguments or query, which would make
