@@ -62,7 +62,10 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       unjudged:
         nothingRan.length > 0
           ? nothingRan
-          : [...emptyJudgedMetrics(data.metrics), ...(diff?.unjudged ?? []).map((r) => `gate metric ${r.metric} is missing from this run`)],
+          : [
+              ...emptyJudgedMetrics(data.metrics),
+              ...(diff?.unjudged ?? []).map((r) => `gate ${r.stat ? `statistic ${r.metric} ${r.stat}` : `metric ${r.metric}`} is missing from this run`),
+            ],
       regressions: (diff?.regressions ?? []).map((r) => `${r.metric} ${r.stat}`),
     });
     // a first run that failed or did not carry out its plan must not become the baseline: it is kept as the candidate

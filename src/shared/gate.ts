@@ -289,6 +289,16 @@ export function diffResults(baseline: ResultLike, current: ResultLike, limits: L
   const gatedNames = new Set(limits.filter((l) => l.kind !== 'errors').map((l) => l.metric));
   const regressions = rows.filter((r) => r.verdict === 'regression');
   const unjudged = rows.filter((r) => r.verdict === 'missing' && gatedNames.has(r.metric));
+  // a gated statistic the summary left out (k6's --summary-trend-stats without p(95)) cannot be judged either
+  for (const l of limits) {
+    const m = current.metrics[l.metric];
+    if (l.kind !== 'errors' && m && !noSamples(l.metric, m) && m.values[l.stat] === undefined) {
+      const row: DiffRow = { metric: l.metric, stat: l.stat, baseline: l.baseline, current: null, changePct: null, verdict: 'missing', limit: l.limit };
+      rows.push(row);
+      unjudged.push(row);
+      notes.push(`gate statistic ${l.metric} ${l.stat} is not in this run's summary (summaryTrendStats): it cannot be judged`);
+    }
+  }
   return {
     baselineRun: String(baseline.meta?.run ?? 'baseline'),
     currentRun: String(current.meta?.run ?? 'current'),

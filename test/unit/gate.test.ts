@@ -95,6 +95,15 @@ describe('diffResults', () => {
     expect(diff.passed).toBe(false);
   });
 
+  it('cannot judge a gated statistic the summary left out (--summary-trend-stats without p(95))', () => {
+    const current = result(10, 100, 0);
+    delete (current.metrics.latency_ms.values as Record<string, number>)['p(95)'];
+    const diff = diffResults(base, current, limits);
+    expect(diff.passed).toBe(false);
+    expect(diff.unjudged.map((r) => `${r.metric} ${r.stat}`)).toEqual(['latency_ms p(95)']);
+    expect(diff.regressions).toEqual([]);
+  });
+
   it('treats a latency trend of all zeros as no samples: the gate fails, nothing "improved"', () => {
     const current = result(10, 100, 0);
     current.metrics.latency_ms.values = { avg: 0, 'p(95)': 0 };
