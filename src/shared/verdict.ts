@@ -95,6 +95,8 @@ export interface ExecutionFacts {
   profileKept: boolean;
 }
 
+const RATE_NOT_HELD = 'the rate was not held';
+
 /** Why a run did not carry out its plan (empty: it did), each reason one line with the figures. */
 export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
   const reasons: string[] = [];
@@ -102,7 +104,8 @@ export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
   if (iterations === 0 || !run.profileKept) return reasons; // nothing ran (see unjudgedRun), or k6's own flags planned the run // k6's own flags planned the run: nothing of the profile to hold it to
   // a run stopped early (Ctrl-C, a timeout, test.abort()) is shorter than its schedule
   if (run.durationMs !== undefined && run.durationMs + 1000 < plan.plannedDurationMs) {
-    reasons.push(`interrupted: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`);
+    // an interrupted run fell short of every count: that is the one reason to give
+    return [`interrupted: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`];
   }
   const dropped = run.metrics.dropped_iterations?.values.count ?? 0;
   if (plan.expectedIterations !== undefined && (dropped > 0 || iterations < plan.expectedIterations * 0.99)) {
@@ -111,7 +114,7 @@ export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
       plan.requestedRate !== undefined && achieved !== undefined
         ? `requested ${formatNumber(round(plan.requestedRate))}/s, achieved ${formatNumber(round(achieved))}/s, `
         : '';
-    reasons.push(`the rate was not held: ${rate}${iterations} of ${plan.expectedIterations} iterations, ${dropped} dropped`);
+    reasons.push(`${RATE_NOT_HELD}: ${rate}${iterations} of ${plan.expectedIterations} iterations, ${dropped} dropped`);
   }
   return reasons;
 }
@@ -165,6 +168,12 @@ export interface Judgement {
  */
 export function judge(input: { shortfalls: string[]; generator: string[]; unjudged: string[]; regressions: string[] }): Judgement {
   const { shortfalls, generator, unjudged, regressions } = input;
+  // a healthy generator that could not offer the rate because a slower target held every VU: the
+  // regression is real, and the rate shortfall is its consequence (never a baseline all the same)
+  const onlyRate = shortfalls.length > 0 && shortfalls.every((r) => r.startsWith(RATE_NOT_HELD));
+  if (onlyRate && generator.length === 0 && unjudged.length === 0 && regressions.length > 0) {
+    return { verdict: 'regression', reasons: [...regressions, ...shortfalls], accepted: false };
+  }
   const notCarriedOut = [...shortfalls, ...generator];
   if (notCarriedOut.length > 0) return { verdict: 'inconclusive', reasons: notCarriedOut, accepted: false };
   if (unjudged.length > 0) return { verdict: 'cannot-judge', reasons: unjudged, accepted: false };

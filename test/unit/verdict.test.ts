@@ -21,6 +21,12 @@ describe('the verdict table', () => {
     });
     expect(judge({ ...none, shortfalls: ['interrupted'] })).toMatchObject({ verdict: 'inconclusive', accepted: false });
   });
+  it('a slower target that held every VU: regression, with the rate shortfall as its consequence, not accepted', () =>
+    expect(judge({ ...none, shortfalls: ['the rate was not held: requested 100/s'], regressions: ['http_req_duration p(95)'] })).toEqual({
+      verdict: 'regression',
+      reasons: ['http_req_duration p(95)', 'the rate was not held: requested 100/s'],
+      accepted: false,
+    }));
   it('cannot be judged: a gated statistic or every iteration missing', () =>
     expect(judge({ ...none, unjudged: ['no iteration completed'] })).toMatchObject({ verdict: 'cannot-judge', accepted: false }));
 });

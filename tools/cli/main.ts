@@ -222,7 +222,10 @@ export function promote(results: string, run: string, script: string, force = fa
   validateBaseline(result, source, gateMetrics(result), (problems) => new Error(problems.join('; '))); // and one the gate could not judge against
   if (result.meta.accepted === false && !force) {
     const why = Array.isArray(result.meta.reasons) ? result.meta.reasons.join('; ') : 'it did not carry out its plan';
-    throw new Error(`run "${run}" is ${String(result.meta.verdict ?? 'not accepted')} (${why}): it is not made the baseline; run again, or pass --force`);
+    const judged =
+      { inconclusive: 'inconclusive', 'cannot-judge': 'not judged', regression: 'a regression that did not carry out its plan' }[String(result.meta.verdict)] ??
+      'not accepted';
+    throw new Error(`run "${run}" is ${judged} (${why}): it is not made the baseline; run again, or pass --force`);
   }
   const target = baselinePath(results, script);
   let kept: string | undefined;
