@@ -1,8 +1,10 @@
-// The Go extensions the family manifests declare, for the k6 build and the Go checks:
+// The Go extensions the family manifests declare, and the Go code they share, for the k6 build and the Go checks:
 //   tsx tools/extensions.ts list    one `<go module>=<folder>` line per extension (xk6-build/build.sh reads them)
+//   tsx tools/extensions.ts shared  one `<go module>=<folder>` line per shared module (xk6-build/shared/*, passed to xk6 as --replace)
 //   tsx tools/extensions.ts check   for each: gofmt, go vet, staticcheck (pinned in xk6-build/tool/go.mod) and go test -race
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { CORE_EXTENSIONS, FAMILIES } from '../src/shared/families/index.ts';
 import { PROJECT_ROOT } from './k6.ts';
 
@@ -10,6 +12,17 @@ import { PROJECT_ROOT } from './k6.ts';
 export function extensions() {
   const core = CORE_EXTENSIONS.map((ext) => ({ family: '(every script)', ...ext, path: resolve(PROJECT_ROOT, ext.dir) }));
   return [...core, ...FAMILIES.flatMap((f) => (f.extension ? [{ family: f.name, ...f.extension, path: resolve(PROJECT_ROOT, f.extension.dir) }] : []))];
+}
+
+/** The Go modules the extensions share: every folder of xk6-build/shared with a go.mod. */
+export function sharedModules() {
+  const root = resolve(PROJECT_ROOT, 'xk6-build/shared');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .sort()
+    .map((name) => resolve(root, name))
+    .filter((dir) => existsSync(resolve(dir, 'go.mod')))
+    .map((path) => ({ dir: relative(PROJECT_ROOT, path), path, module: /^module (\S+)$/m.exec(readFileSync(resolve(path, 'go.mod'), 'utf8'))?.[1] ?? '' }));
 }
 
 // The checksum database is not reachable from every network this runs on: modules are verified
@@ -41,7 +54,7 @@ function check(): number {
     return 1;
   }
   let failed = 0;
-  for (const ext of extensions()) {
+  for (const ext of [...sharedModules().map((m) => ({ ...m, importPath: m.module })), ...extensions()]) {
     console.log(`${ext.importPath} (${ext.dir}):`);
     const steps: Array<[string, string, string[], (r: { ok: boolean; output: string }) => boolean]> = [
       ['gofmt -l .', 'gofmt', ['-l', '.'], (r) => r.ok && r.output.trim() === ''],
@@ -64,9 +77,11 @@ function check(): number {
 const command = process.argv[2];
 if (command === 'list') {
   for (const ext of extensions()) console.log(`${ext.module}=${ext.path}`);
+} else if (command === 'shared') {
+  for (const mod of sharedModules()) console.log(`${mod.module}=${mod.path}`);
 } else if (command === 'check') {
   process.exitCode = check();
 } else {
-  console.error('usage: tsx tools/extensions.ts list|check');
+  console.error('usage: tsx tools/extensions.ts list|shared|check');
   process.exitCode = 2;
 }

@@ -13,12 +13,14 @@ k6_bin="$root/bin/k6"
 xk6_bin="$here/.bin/xk6"
 # one "<go module>=<folder>" line per extension, from the family manifests
 mapfile -t extensions < <(cd "$root" && node_modules/.bin/tsx tools/extensions.ts list)
+# the Go code the extensions share (shared/<name>/: its own module, replaced by its folder)
+mapfile -t shared < <(cd "$root" && node_modules/.bin/tsx tools/extensions.ts shared)
 stamp_file="$root/bin/.k6-build-stamp"
 
 # What bin/k6 is built from: the pins and a digest of the extension's sources (tests left out: they
 # are not in the binary).
 ext_digest() {
-  for ext in "${extensions[@]}"; do
+  for ext in "${extensions[@]}" "${shared[@]}"; do
     echo "$ext"
     (cd "${ext#*=}" && find . \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum |
       LC_ALL=C sort | xargs sha256sum)
@@ -53,6 +55,7 @@ fi
 
 with=()
 for ext in "${extensions[@]}"; do with+=(--with "$ext"); done
+for mod in "${shared[@]}"; do with+=(--replace "$mod"); done
 echo "building k6 ${K6_VERSION} with xk6 ${XK6_VERSION} and ${#extensions[@]} extension(s) (takes 1-3 minutes on 2 cores) ..."
 mkdir -p "$root/bin"
 tmp_out="$root/bin/.k6.building"

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/k6regression/k6events"
 	"github.com/sirupsen/logrus"
 	"go.k6.io/k6/v2/js/common"
 	"go.k6.io/k6/v2/lib"
@@ -152,7 +153,7 @@ func (c *controller) finish() {
 
 // subscribeTestEnd calls finish on k6's global TestEnd event, then marks the event done. k6's event
 // package is internal: its Type cannot be named from an extension, so the TestEnd value is found by
-// name (eventTypeNamed).
+// name (k6events.TypeNamed).
 func (c *controller) subscribeTestEnd(events common.Events, logger logrus.FieldLogger) {
 	warn := func(why string) {
 		if logger != nil {
@@ -169,7 +170,7 @@ func (c *controller) subscribeTestEnd(events common.Events, logger logrus.FieldL
 		warn("no k6 event system")
 		return
 	}
-	typ, ok := eventTypeNamed(sub.Subscribe, "TestEnd")
+	typ, ok := k6events.TypeNamed(sub.Subscribe, "TestEnd")
 	if !ok {
 		warn("k6 has no TestEnd event")
 		return
@@ -183,18 +184,4 @@ func (c *controller) subscribeTestEnd(events common.Events, logger logrus.FieldL
 			}
 		}
 	}()
-}
-
-// eventTypeNamed finds the k6 event type whose String() is name; T is inferred from Subscribe.
-func eventTypeNamed[T interface {
-	~uint8
-	String() string
-}, E any](_ func(...T) (uint64, <-chan E), name string) (T, bool) {
-	for i := 1; i < 64; i++ {
-		if t := T(i); t.String() == name {
-			return t, true
-		}
-	}
-	var zero T
-	return zero, false
 }

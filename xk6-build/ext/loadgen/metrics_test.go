@@ -2,10 +2,10 @@ package loadgen
 
 import (
 	"context"
-	"reflect"
 	"testing"
 	"time"
 
+	"github.com/k6regression/k6events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.k6.io/k6/v2/cmd/state"
@@ -74,36 +74,6 @@ func TestContainer(t *testing.T) {
 	}
 }
 
-// emitNamed emits the k6 event called name (the event package is internal to k6, hence reflection).
-func emitNamed[T interface {
-	~uint8
-	String() string
-}, E any](subscribe func(...T) (uint64, <-chan *E), emit func(*E) func(context.Context) error, name string) func(context.Context) error {
-	typ, ok := eventTypeNamed(subscribe, name)
-	if !ok {
-		panic("no k6 event " + name)
-	}
-	e := new(E)
-	reflect.ValueOf(e).Elem().FieldByName("Type").Set(reflect.ValueOf(typ))
-	return emit(e)
-}
-
-type fakeEventType uint8
-
-func (t fakeEventType) String() string {
-	return [...]string{"", "Init", "TestStart", "TestEnd"}[min(int(t), 3)]
-}
-
-func TestEventTypeNamed(t *testing.T) {
-	t.Parallel()
-	subscribe := func(...fakeEventType) (uint64, <-chan *int) { return 0, nil }
-	typ, ok := eventTypeNamed(subscribe, "TestEnd")
-	assert.True(t, ok)
-	assert.Equal(t, fakeEventType(3), typ)
-	_, ok = eventTypeNamed(subscribe, "Exit")
-	assert.False(t, ok)
-}
-
 // k6's real event system: TestEnd stops the sampler, the last partial interval is pushed, and the
 // event is done only after the sampler's goroutines have returned; then k6 closes the channel.
 func TestTestEndPushesTheLastIntervalThenIsDone(t *testing.T) {
@@ -116,7 +86,7 @@ func TestTestEndPushesTheLastIntervalThenIsDone(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	assert.Empty(t, vu.containers(t))
 
-	wait := emitNamed(gs.Events.Subscribe, gs.Events.Emit, "TestEnd")
+	wait := k6events.EmitNamed(gs.Events.Subscribe, gs.Events.Emit, "TestEnd")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	require.NoError(t, wait(ctx))

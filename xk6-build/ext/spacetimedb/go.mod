@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/grafana/sobek v0.0.0-20260727154728-7781506a890f
+	github.com/k6regression/k6events v0.0.0
 	github.com/sirupsen/logrus v1.9.3
 	github.com/stretchr/testify v1.11.1
 	go.k6.io/k6/v2 v2.2.0
@@ -55,3 +56,6 @@ require (
 	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// the project's shared Go code (xk6-build/build.sh passes the same replacement to xk6)
+replace github.com/k6regression/k6events => ../../shared/k6events

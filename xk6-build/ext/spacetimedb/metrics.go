@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/k6regression/k6events"
 	"go.k6.io/k6/v2/js/modules"
 	"go.k6.io/k6/v2/lib"
 	"go.k6.io/k6/v2/metrics"
@@ -226,14 +227,14 @@ func (m *vuMetrics) endOfTest() {
 }
 
 // subscribeTestEnd calls endOfTest on k6's global TestEnd event. k6's event package is internal: its
-// Type cannot be named from an extension, so the TestEnd value is found by name (eventTypeNamed).
+// Type cannot be named from an extension, so the TestEnd value is found by name (k6events.TypeNamed).
 func (m *vuMetrics) subscribeTestEnd() {
 	defer func() { _ = recover() }() // no usable event system (e.g. a test VU): no end-of-test push
 	sub := m.vu.Events().Global
 	if sub == nil {
 		return
 	}
-	typ, ok := eventTypeNamed(sub.Subscribe, "TestEnd")
+	typ, ok := k6events.TypeNamed(sub.Subscribe, "TestEnd")
 	if !ok {
 		return
 	}
@@ -250,18 +251,4 @@ func (m *vuMetrics) subscribeTestEnd() {
 			}()
 		}
 	}()
-}
-
-// eventTypeNamed finds the k6 event type whose String() is name; T is inferred from Subscribe.
-func eventTypeNamed[T interface {
-	~uint8
-	String() string
-}, E any](_ func(...T) (uint64, <-chan E), name string) (T, bool) {
-	for i := 1; i < 64; i++ {
-		if t := T(i); t.String() == name {
-			return t, true
-		}
-	}
-	var zero T
-	return zero, false
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/k6regression/k6events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.k6.io/k6/v2/cmd/state"
@@ -278,43 +279,13 @@ func TestTestEndEventPushesWhatIsLeft(t *testing.T) {
 	require.Eventually(t, func() bool { return vu.mi.metrics.ctr.n[ctrSubUpdates].Load() == 1 }, 5*time.Second, time.Millisecond)
 	vu.steady(t, want)
 
-	wait := emitNamed(gs.Events.Subscribe, gs.Events.Emit, "TestEnd")
+	wait := k6events.EmitNamed(gs.Events.Subscribe, gs.Events.Emit, "TestEnd")
 	waitCtx, waitCancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer waitCancel()
 	require.NoError(t, wait(waitCtx))
 	assert.Equal(t, add(want, map[string]float64{
 		"spacetime_ws_messages_received_total": 1, "spacetime_subscription_updates_total": 1,
 	}), vu.drain(t), "pushed before TestEnd is done")
-}
-
-// emitNamed emits the k6 event called name (the event package is internal to k6, hence reflection).
-func emitNamed[T interface {
-	~uint8
-	String() string
-}, E any](subscribe func(...T) (uint64, <-chan *E), emit func(*E) func(context.Context) error, name string) func(context.Context) error {
-	typ, ok := eventTypeNamed(subscribe, name)
-	if !ok {
-		panic("no k6 event " + name)
-	}
-	e := new(E)
-	reflect.ValueOf(e).Elem().FieldByName("Type").Set(reflect.ValueOf(typ))
-	return emit(e)
-}
-
-type fakeEventType uint8
-
-func (t fakeEventType) String() string {
-	return [...]string{"", "Init", "TestStart", "TestEnd"}[min(int(t), 3)]
-}
-
-func TestEventTypeNamed(t *testing.T) {
-	t.Parallel()
-	subscribe := func(...fakeEventType) (uint64, <-chan *int) { return 0, nil }
-	typ, ok := eventTypeNamed(subscribe, "TestStart")
-	assert.True(t, ok)
-	assert.Equal(t, fakeEventType(2), typ)
-	_, ok = eventTypeNamed(subscribe, "Exit")
-	assert.False(t, ok)
 }
 
 // A re-subscription refused after a reconnect has no promise: it is counted (and pushed) as a
