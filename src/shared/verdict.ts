@@ -80,19 +80,9 @@ export const GENERATOR_LIMITS = {
   lagAloneMs: 10,
 };
 
-/**
- * How late the generator's timers fired for want of CPU (ms, median of the per-second worst): the
- * lateness less k6's own GC pauses in the same second (a pause delays the timer too, but it is the
- * generator's own work, not other processes taking the cores); undefined when not measured.
- */
-export function starvedLagMs(metrics: Record<string, MetricSummary | undefined> | undefined): number | undefined {
-  const lag = metrics?.loadgen_lag_ms?.values.med;
-  return lag === undefined ? undefined : Math.max(0, lag - (metrics?.loadgen_gc_pause_ms?.values.med ?? 0));
-}
-
 /** The timer-lag limit for a run: relative to the baseline's generator when it was measured. */
 export function lagLimitMs(baseline: Record<string, MetricSummary | undefined> | undefined): number {
-  const base = starvedLagMs(baseline);
+  const base = baseline?.loadgen_lag_ms?.values.med;
   return base === undefined ? GENERATOR_LIMITS.lagAloneMs : Math.max(GENERATOR_LIMITS.lagFloorMs, GENERATOR_LIMITS.lagFactor * base);
 }
 
@@ -138,16 +128,16 @@ const round = (n: number) => Math.round(n * 10) / 10;
 export function generatorProblems(metrics: Record<string, MetricSummary | undefined>, baseline?: Record<string, MetricSummary | undefined>): string[] {
   const problems: string[] = [];
   const cpu = metrics.loadgen_cpu_ratio?.values;
-  const lag = starvedLagMs(metrics);
+  const lag = metrics.loadgen_lag_ms?.values;
   if (cpu?.avg !== undefined && cpu.avg > GENERATOR_LIMITS.cpuRatio) {
     problems.push(
       `the load generator was CPU-bound: k6 used ${(cpu.avg * 100).toFixed(0)}% of its cores on average (limit ${GENERATOR_LIMITS.cpuRatio * 100}%); run fewer VUs per k6 instance, or more instances`,
     );
   }
   const limit = lagLimitMs(baseline);
-  if (lag !== undefined && lag > limit) {
+  if (lag?.med !== undefined && lag.med > limit) {
     problems.push(
-      `the load generator was starved: its timers fired ${formatMs(lag)} late beyond its own GC pauses (median of the worst per second; limit ${formatMs(limit)}${baseline?.loadgen_lag_ms ? ', twice the baseline run' : ''}); other processes took its CPU, so run it on a quieter machine`,
+      `the load generator was starved: its timers fired ${formatMs(lag.med)} late (median of the worst per second; limit ${formatMs(limit)}${baseline?.loadgen_lag_ms ? ', twice the baseline run' : ''}); other processes took its CPU, so run it on a quieter machine`,
     );
   }
   return problems;
