@@ -76,7 +76,7 @@ export const GENERATOR_LIMITS = {
    * when k6 and a local target share the cores as they did for the baseline too (README, gate).
    */
   lagFactor: 2,
-  lagFloorMs: 4,
+  lagFloorMs: 5,
   lagAloneMs: 10,
 };
 

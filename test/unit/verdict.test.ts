@@ -85,7 +85,7 @@ describe('the load generator', () => {
     expect(generatorProblems({ loadgen_lag_ms: trend({ med: 12 }) })[0]).toMatch(/starved: its timers fired 12.00 ms late/);
     expect(generatorProblems({ loadgen_lag_ms: trend({ med: 9.5 }) })).toEqual([]);
     const quietBaseline = { loadgen_lag_ms: trend({ med: 2 }) };
-    expect(generatorProblems({ loadgen_lag_ms: trend({ med: 8.5 }) }, quietBaseline)[0]).toMatch(/limit 4.00 ms, twice the baseline run/);
+    expect(generatorProblems({ loadgen_lag_ms: trend({ med: 8.5 }) }, quietBaseline)[0]).toMatch(/limit 5.00 ms, twice the baseline run/);
     expect(generatorProblems({ loadgen_lag_ms: trend({ med: 3.5 }) }, quietBaseline)).toEqual([]);
     expect(generatorProblems({ loadgen_lag_ms: trend({ med: 8.5 }) }, { loadgen_lag_ms: trend({ med: 5 }) })).toEqual([]);
   });
