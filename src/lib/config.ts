@@ -40,6 +40,15 @@ export function knownSecrets(): string[] {
   return [...secretValues];
 }
 
+/**
+ * Registers secrets read from elsewhere than a variable (the merchant keys of a MERCHANT_POOL file), so
+ * safeLog and the summary hook scrub them like declared ones. Call it in init: every VU and the summary
+ * hook run init code of their own.
+ */
+export function registerSecrets(values: readonly string[]): void {
+  for (const value of values) if (value) secretValues.add(value);
+}
+
 /** The parsed values of a rule set, by variable name. */
 export type Values<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
 
@@ -153,14 +162,14 @@ export function secret(def = ''): Rule<string> {
   return str(def, { secret: true });
 }
 
-/** A k6 duration ("30s", "1m30s"); kept as the string k6 expects, validated as positive. */
-export function duration(def: string): Rule<string> {
+/** A k6 duration ("30s", "1m30s"); kept as the string k6 expects, validated as positive (or zero with `allowZero`). */
+export function duration(def: string, options: { allowZero?: boolean } = {}): Rule<string> {
   return {
     default: def,
-    allowed: 'a duration like 500ms, 30s, 5m, 1h or 1m30s (greater than zero)',
+    allowed: `a duration like 500ms, 30s, 5m, 1h or 1m30s (${options.allowZero ? '0s for none' : 'greater than zero'})`,
     parse: (raw) => {
       const ms = parseDurationMs(raw);
-      return ms !== undefined && ms > 0 ? raw : undefined;
+      return ms !== undefined && (ms > 0 || (options.allowZero && ms === 0)) ? raw : undefined;
     },
   };
 }

@@ -6,6 +6,7 @@
 import type { Scenario } from 'k6/options';
 import type { ScriptManifest } from '../shared/family';
 import { comparableKey, defaultTestId, type MetricSummary, type RunMeta } from '../shared/result';
+import { isStairProfile, stairProfileName, type StairSettings } from '../shared/staircase';
 import type { FailureCauses } from '../shared/verdict';
 import { buildScenarios, type ExecWeights } from '../profiles/index';
 import { loadGate, type LoadedGate } from './baseline';
@@ -31,6 +32,10 @@ export interface RunPlan {
   /** The script's own facts for the result's meta (workload, transport, target...). */
   meta: RunMeta;
   hooks: RunHooks;
+  /** LOAD_PROFILE=staircase: its levels and the exec functions each level runs (scenarios `stair<rate>_<exec>`). */
+  staircase?: { settings: StairSettings; execs: string[] };
+  /** Why the gate does not judge this run against its baseline (a staircase run, or a staircase baseline), for the diff's notes. */
+  ungated?: string;
 }
 
 /** What a script adds to the verdict: its protocol's failure causes, and its own reasons a run did not carry out its plan. */
@@ -39,18 +44,24 @@ export interface RunHooks {
   failures?: () => FailureCauses;
   /** Reasons, from the summary's metrics, that the run did not measure what was planned (an outage of the target, say). */
   shortfalls?: (metrics: Record<string, MetricSummary | undefined>) => string[];
+  /**
+   * The script's end-of-test checks (read in handleSummary, after teardown): `failed` — the target
+   * broke a promise the run checks (payments lost on the router): the run fails and is never a
+   * baseline; `unjudged` — the check could not run; `notes` — lines for the summary.
+   */
+  endChecks?: () => { failed: string[]; unjudged: string[]; notes: string[] };
 }
 
 /** The profile's k6 scenarios split over `weights` (exec function → weight); a config error for a weight too small to get 1 iteration/s. */
 export function loadScenarios(load: LoadSettings, weights: ExecWeights): Record<string, Scenario> {
-  const scenarios = buildScenarios({ name: load.profile, model: load.model, steadyState: load.steadyState }, weights);
+  const scenarios = buildScenarios({ name: load.profile, model: load.model, steadyState: load.steadyState, stair: load.stair }, weights);
   // a weight too small for the profile's rate gives a rate of 0, which k6 would refuse without naming why
   const starved = Object.entries(scenarios)
     .filter(([, s]) => 'rate' in s && s.rate === 0)
     .map(([name]) => name);
   if (starved.length > 0) {
     throw configErrorMessage([
-      `under LOAD_PROFILE=${load.profile} the weights leave ${starved.join(', ')} with less than 1 iteration/s: raise its weight, set it to 0, or choose a higher tpsN`,
+      `under LOAD_PROFILE=${load.profile} the weights leave ${starved.join(', ')} with less than 1 iteration/s: raise its weight, set it to 0, or ${load.stair ? 'raise STAIR_START' : 'choose a higher tpsN'}`,
     ]);
   }
   return scenarios;
@@ -69,12 +80,25 @@ export function planRun<F extends Rules>(
   own?: { name: string; scenarios: Record<string, Scenario> },
 ): RunPlan {
   const scenarios = own?.scenarios ?? loadScenarios(settings.load, weights);
-  const profile = own?.name ?? settings.load.profile;
+  const stair = own ? undefined : settings.load.stair;
+  const staircase = stair ? { settings: stair, execs: Object.keys(weights).filter((exec) => weights[exec] > 0) } : undefined;
+  const profile = own?.name ?? (stair ? stairProfileName(stair) : settings.load.profile);
   const results = { dir: settings.results.dir };
   const gateThroughput = Object.values(scenarios).some((s) => s.executor.endsWith('arrival-rate'));
   const comparable = comparableKey({ profile, model: settings.load.model, ...meta }, settings.script.comparableMeta);
   const where = { resultsDir: results.dir, runName: settings.results.RUN_NAME, comparable, cwd: settings.results.cwd };
-  const gate = loadGate(settings.script.name, settings.script.gate, settings.gate, where, gateThroughput);
+  const loaded = loadGate(settings.script.name, settings.script.gate, settings.gate, where, gateThroughput);
+  // a staircase run mixes levels below and above capacity: p(95), throughput and errors over all of them
+  // judge nothing, so it is judged by its capacity (summary.ts); and a staircase baseline judges no other run
+  const stairBaseline = isStairProfile(loaded.baseline?.meta?.profile);
+  const ungated = !loaded.baseline
+    ? undefined
+    : staircase
+      ? 'a staircase run is judged by its capacity (against a staircase baseline of the same levels), not by p(95), throughput or error rate over every level at once'
+      : stairBaseline
+        ? `the baseline is a staircase run (${String(loaded.baseline.meta?.profile)}): this run is not gated against it; promote a run of this profile`
+        : undefined;
+  const gate = ungated ? { ...loaded, limits: [], thresholds: {} } : loaded;
   // k6 takes options from the first init only, so the timestamp is the same for every VU
   const testId = settings.results.TEST_ID || defaultTestId(settings.script.name, gate.runName, new Date());
   const extra = Object.fromEntries(settings.results.TAGS ? settings.results.TAGS.split(',').map((pair) => pair.split('=') as [string, string]) : []);
@@ -92,5 +116,7 @@ export function planRun<F extends Rules>(
     tags,
     meta,
     hooks,
+    ...(staircase ? { staircase } : {}),
+    ...(ungated ? { ungated } : {}),
   };
 }

@@ -4,6 +4,7 @@
 import type { FamilyManifest, ScriptManifest } from '../shared/family';
 import { DEFAULT_TOLERANCE, MIN_BAND_RUNS, TOLERANCE_RANGES } from '../shared/gate';
 import { RUN_NAME_ALLOWED, RUN_NAME_PATTERN } from '../shared/result';
+import { STAIRCASE, STAIR_MAX_RATE, stairProblems, type StairSettings } from '../shared/staircase';
 import { LOAD_MODELS, PROFILE_NAMES, type ProfileName } from '../profiles/index';
 import { probePath } from './files';
 import { readGateConfig, type GateConfig } from './gate-config';
@@ -16,6 +17,56 @@ const loadRules = (defaultProfile: ProfileName) => ({
   LOAD_MODEL: oneOf(LOAD_MODELS, 'arrival-rate'),
   STEADY_STATE_DURATION: duration(''),
 });
+
+/** The levels of LOAD_PROFILE=staircase (src/shared/staircase.ts): rates in iterations/s. START and TARGET are required by it (0: unset). */
+const STAIR_RULES = {
+  STAIR_START: int(0, { min: 1, max: STAIR_MAX_RATE }),
+  // unset: STAIR_START (levels START, 2 × START, ...)
+  STAIR_STEP: int(0, { min: 1, max: STAIR_MAX_RATE }),
+  STAIR_TARGET: int(0, { min: 1, max: STAIR_MAX_RATE }),
+  STAIR_HOLD: duration('30s'),
+  STAIR_IDLE: duration('0s', { allowZero: true }),
+  STAIR_ABORT: bool(false),
+};
+
+/**
+ * The staircase's settings when LOAD_PROFILE=staircase (undefined otherwise), and the problems between
+ * the variables: a staircase without STAIR_START/STAIR_TARGET, START above TARGET, too many levels,
+ * the variables of other profiles given with it, and STAIR_* given without it.
+ */
+function readStair(
+  load: { profile: string; profileValid: boolean },
+  values: Values<typeof STAIR_RULES>,
+  env: Record<string, string | undefined>,
+  invalid: string[],
+): { stair?: StairSettings; problems: string[] } {
+  const given = (Object.keys(STAIR_RULES) as Array<keyof typeof STAIR_RULES>).filter((name) => env[name]?.trim());
+  if (load.profile !== STAIRCASE) {
+    if (!load.profileValid || given.length === 0) return { problems: [] };
+    const them = given.length === 1 ? 'it' : 'them';
+    return {
+      problems: [
+        `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} only to LOAD_PROFILE=staircase (LOAD_PROFILE is ${load.profile}): set LOAD_PROFILE=staircase or unset ${them}`,
+      ],
+    };
+  }
+  const problems: string[] = [];
+  if (env.LOAD_MODEL?.trim() === 'vus') problems.push('LOAD_MODEL=vus does not apply to LOAD_PROFILE=staircase: its levels hold arrival rates');
+  if (env.STEADY_STATE_DURATION?.trim()) {
+    problems.push('STEADY_STATE_DURATION does not apply to LOAD_PROFILE=staircase: STAIR_HOLD sets how long each level is held');
+  }
+  const missing = (['STAIR_START', 'STAIR_TARGET'] as const).filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    problems.push(
+      `LOAD_PROFILE=staircase needs ${missing.join(' and ')} (iterations/s of the first and the last level), e.g. STAIR_START=10 STAIR_STEP=10 STAIR_TARGET=100`,
+    );
+    return { problems };
+  }
+  const levels = { start: values.STAIR_START, step: values.STAIR_STEP || values.STAIR_START, target: values.STAIR_TARGET };
+  // a value invalid on its own is already named: the cross-checks need all three valid
+  if (!invalid.some((name) => ['STAIR_START', 'STAIR_STEP', 'STAIR_TARGET'].includes(name))) problems.push(...stairProblems(levels));
+  return { stair: { ...levels, hold: values.STAIR_HOLD, idle: values.STAIR_IDLE, abortOnFail: values.STAIR_ABORT }, problems };
+}
 
 /** The regression gate: which baseline, whether to enforce it, and its tolerances. */
 const GATE_RULES = {
@@ -47,7 +98,14 @@ const RESULT_RULES = {
 };
 
 /** The load profile; `given` says whether LOAD_PROFILE was set (a script may have its own default shape). */
-export type LoadSettings = { profile: ProfileName; model: (typeof LOAD_MODELS)[number]; steadyState?: string; given?: boolean };
+export type LoadSettings = {
+  profile: ProfileName;
+  model: (typeof LOAD_MODELS)[number];
+  steadyState?: string;
+  given?: boolean;
+  /** LOAD_PROFILE=staircase: its levels (STAIR_*). */
+  stair?: StairSettings;
+};
 /** The gate's variables and what GATE_CONFIG and the GATE_* tolerances make of them. */
 export type GateSettings = Values<typeof GATE_RULES> & { config: GateConfig };
 /** The results variables, the directory RESULTS_DIR resolves to, and the working directory relative paths are resolved against. */
@@ -64,14 +122,14 @@ export interface Settings<F extends Rules> {
 
 export interface SettingsSpec<F extends Rules> {
   family: FamilyManifest;
-  /** The script's name in the family manifest. */
-  script: string;
+  /** The script's name in the family manifest; a bundle that runs several names it from its own variables (SCENARIO, say). */
+  script: string | ((own: Values<F>) => string);
   /** The profile when LOAD_PROFILE is unset. */
   defaultProfile: ProfileName;
   /** The family's own variables. */
   rules: F;
-  /** Problems between variables (each one line, naming the variables and the fix); run on the parsed values. */
-  check?: (own: Values<F>) => string[];
+  /** Problems between variables and in the files they name (each one line, naming the variables and the fix); run on the parsed values, with the working directory relative paths resolve against. */
+  check?: (own: Values<F>, cwd: string | undefined) => string[];
 }
 
 /**
@@ -79,13 +137,19 @@ export interface SettingsSpec<F extends Rules> {
  * exits 107) that names every invalid variable, with the value given and what is allowed.
  */
 export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record<string, string | undefined> = __ENV): Settings<F> {
-  const script = spec.family.scripts.find((s) => s.name === spec.script);
-  if (!script) throw new Error(`the ${spec.family.name} family manifest declares no script ${spec.script}`);
   const shared = collectConfig({ ...loadRules(spec.defaultProfile), ...GATE_RULES, ...RESULT_RULES }, env);
   const family = collectConfig(spec.rules, env);
+  const scriptName = typeof spec.script === 'function' ? spec.script(family.values) : spec.script;
+  const script = spec.family.scripts.find((s) => s.name === scriptName);
+  if (!script) throw new Error(`the ${spec.family.name} family manifest declares no script ${scriptName}`);
+  const stairValues = collectConfig(STAIR_RULES, env);
   const own = family.values;
-  const problems = [...family.problems, ...shared.problems];
-  if (family.problems.length === 0) problems.push(...(spec.check?.(own) ?? []));
+  const problems = [...family.problems, ...shared.problems, ...stairValues.problems];
+  const profileValid = !shared.problems.some((p) => p.startsWith('LOAD_PROFILE='));
+  const invalid = stairValues.problems.map((p) => p.slice(0, p.indexOf('=')));
+  const { stair, problems: stairCross } = readStair({ profile: shared.values.LOAD_PROFILE, profileValid }, stairValues.values, env, invalid);
+  problems.push(...stairCross);
+  if (family.problems.length === 0) problems.push(...(spec.check?.(own, env.PWD) ?? []));
   const values = shared.values;
   const pick = <R extends Rules>(rules: R) => Object.fromEntries(Object.keys(rules).map((name) => [name, values[name as keyof typeof values]])) as Values<R>;
   // the files the variables name are part of the settings: probed now, their problems in the same message
@@ -109,7 +173,13 @@ export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record
   return {
     script,
     own,
-    load: { profile: values.LOAD_PROFILE, model: values.LOAD_MODEL, steadyState: values.STEADY_STATE_DURATION || undefined, given: !!env.LOAD_PROFILE?.trim() },
+    load: {
+      profile: values.LOAD_PROFILE,
+      model: values.LOAD_MODEL,
+      steadyState: values.STEADY_STATE_DURATION || undefined,
+      given: !!env.LOAD_PROFILE?.trim(),
+      ...(stair ? { stair } : {}),
+    },
     gate: { ...gate, config },
     results: { ...pick(RESULT_RULES), dir: results.dir, cwd: env.PWD },
   };

@@ -3,6 +3,7 @@
 // Pure functions over the summary data, unit-tested without k6; values go through the shared formatter.
 import { formatMetricLine, formatMs } from '../shared/format';
 import { hasSamples, type MetricSummary, type ResultGroup } from '../shared/result';
+import { levelOfMetric, renderStairTable, stairResultOf } from '../shared/staircase';
 
 /** k6's end-of-test summary data as handleSummary receives it. */
 export interface SummaryData {
@@ -27,16 +28,23 @@ function renderChecks(group: ResultGroup, indent: string, lines: string[]): void
   }
 }
 
+/**
+ * A staircase run's result (`meta.staircase`) shows its per-level thresholds and submetrics as the
+ * STAIRCASE table instead of line by line (the result JSON keeps every one).
+ */
 export function renderTextSummary(data: SummaryData, title: string): string {
   const trendStats = data.options?.summaryTrendStats ?? ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
   const lines: string[] = [`█ ${title}`, ''];
+  const stair = stairResultOf(data.meta as Record<string, unknown> | undefined);
+  const shown = Object.keys(data.metrics).filter((name) => !stair || levelOfMetric(name) === undefined);
 
   const checks: string[] = [];
   renderChecks(data.root_group, '  ', checks);
   if (checks.length > 0) lines.push('  CHECKS', ...checks, '');
 
   const thresholds: string[] = [];
-  for (const [name, metric] of Object.entries(data.metrics).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const name of [...shown].sort((a, b) => a.localeCompare(b))) {
+    const metric = data.metrics[name];
     // k6 lets a threshold on a rate or trend without samples pass: it judged nothing, so say so
     const empty = (metric.type === 'rate' || metric.type === 'trend') && !hasSamples(metric);
     for (const [expr, result] of Object.entries(metric.thresholds ?? {})) {
@@ -45,7 +53,7 @@ export function renderTextSummary(data: SummaryData, title: string): string {
   }
   if (thresholds.length > 0) lines.push('  THRESHOLDS', ...thresholds, '');
 
-  const names = Object.keys(data.metrics).sort();
+  const names = [...shown].sort();
   const width = Math.min(48, Math.max(...names.map((n) => n.length), 10) + 2);
   lines.push('  METRICS');
   for (const name of names) {
@@ -53,5 +61,6 @@ export function renderTextSummary(data: SummaryData, title: string): string {
   }
   const duration = data.state?.testRunDurationMs;
   if (duration !== undefined) lines.push('', `  test run duration: ${formatMs(duration)}`);
+  if (stair) lines.push('', ...renderStairTable(stair).map((line) => `  ${line}`));
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,8 @@
 // <requested run>_<script>.outputs.json, and keeps secrets out of all of it.
 import exec from 'k6/execution';
 import { diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
-import { CANDIDATE_RUN, outputsFileName, unfitForBaseline, type ResultFile, type RunOutputs } from '../shared/result';
+import { CANDIDATE_RUN, comparableKey, outputsFileName, unfitForBaseline, type ResultFile, type RunOutputs } from '../shared/result';
+import { capacityDiffRow, levelOfMetric, stairPlannedStop, stairResultOf, stairTable } from '../shared/staircase';
 import {
   emptyJudgedMetrics,
   failureLines,
@@ -34,13 +35,19 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     // the consolidated options: the run's real tags and scenarios (this VU's own init made other ones)
     const ran = Object.keys(exec.test.options.scenarios ?? {}).sort();
     const profileReplaced = ran.join() !== scenarioNames.join();
+    // a staircase run: the table of its levels and its capacity, from the per-level submetrics
+    const durationMs = data.state?.testRunDurationMs;
+    const stair =
+      plan.staircase && !profileReplaced ? stairTable(plan.staircase.settings, plan.staircase.execs, data.metrics, plan.script.gate, durationMs) : undefined;
     // the verdict: did the run carry out its plan on a healthy generator, and what did the gate find
     const facts = planFacts(plan.scenarios as Record<string, ScenarioPlan>);
+    const plannedStop = stair ? stairPlannedStop(stair) : undefined;
     const shortfalls = [
-      ...planShortfalls(facts, { durationMs: data.state?.testRunDurationMs, metrics: data.metrics, profileKept: !profileReplaced }),
+      ...planShortfalls(facts, { durationMs, metrics: data.metrics, profileKept: !profileReplaced, plannedStop }),
       ...(plan.hooks.shortfalls?.(data.metrics) ?? []),
     ];
     const failures = plan.hooks.failures?.();
+    const checks = plan.hooks.endChecks?.() ?? { failed: [], unjudged: [], notes: [] };
     const failed = failureLines(failures);
     const generator = generatorProblems(data.metrics, loaded.baseline?.metrics);
     const testId = exec.test.options.tags?.testid ?? plan.testId;
@@ -52,8 +59,30 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       script,
       run: plan.runName,
       testId,
+      ...(stair ? { staircase: stair } : {}),
     };
     const diff: Diff | undefined = loaded.baseline ? diffResults(loaded.baseline, { ...data, meta }, loaded.limits, plan.script.comparableMeta) : undefined;
+    if (diff && plan.ungated) diff.notes.push(plan.ungated);
+    if (diff && stair) {
+      // the capacity against a staircase baseline of the same levels: lower is a regression
+      const base = stairResultOf(loaded.baseline?.meta);
+      const keys = plan.script.comparableMeta;
+      if (base && comparableKey(loaded.baseline?.meta ?? {}, keys) === comparableKey(meta, keys)) {
+        const row = capacityDiffRow(base, stair);
+        diff.rows.unshift(row);
+        if (row.verdict === 'regression') diff.regressions.push(row);
+        diff.passed = diff.regressions.length === 0 && diff.unjudged.length === 0;
+      } else {
+        diff.notes.push('the baseline is not a staircase run of the same levels: the capacity is not compared');
+      }
+    }
+    // the thresholds of levels a STAIR_ABORT or Ctrl-C left unrun judged nothing, as planned (or said as interrupted)
+    const levelRan = (name: string) => {
+      const rate = levelOfMetric(name);
+      const row = rate === undefined ? undefined : stair?.levels.find((l) => l.rate === rate);
+      return !row || row.status === 'met' || row.status === 'failed';
+    };
+    const judgedMetrics = stair ? Object.fromEntries(Object.entries(data.metrics).filter(([name]) => levelRan(name))) : data.metrics;
     const nothingRan = unjudgedRun(data.metrics);
     const judgement: Judgement = judge({
       shortfalls,
@@ -63,13 +92,20 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
         nothingRan.length > 0
           ? nothingRan
           : [
-              ...emptyJudgedMetrics(data.metrics),
+              ...checks.unjudged,
+              ...emptyJudgedMetrics(judgedMetrics),
               ...(diff?.unjudged ?? []).map((r) => `gate ${r.stat ? `statistic ${r.metric} ${r.stat}` : `metric ${r.metric}`} is missing from this run`),
             ],
       regressions: (diff?.regressions ?? []).map((r) => `${r.metric} ${r.stat}`),
+      broken: nothingRan.length > 0 ? [] : checks.failed,
     });
     // a first run that failed or did not carry out its plan must not become the baseline: it is kept as the candidate
-    const reasons = loaded.becomesBaseline ? (judgement.accepted ? unfitForBaseline(data, plan.script.gate) : judgement.reasons) : [];
+    // (a staircase's failed levels are its finding; one without a capacity has nothing to compare later runs with)
+    const unfit = () => [
+      ...unfitForBaseline(data, plan.script.gate, stair ? (name) => levelOfMetric(name) !== undefined : undefined),
+      ...(stair && !stair.capacity ? ['no level met the thresholds, so there is no capacity to compare later runs with'] : []),
+    ];
+    const reasons = loaded.becomesBaseline ? (judgement.accepted ? unfit() : judgement.reasons) : [];
     const name = reasons.length > 0 ? CANDIDATE_RUN : plan.runName;
     const result = {
       meta: {
@@ -114,6 +150,7 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     } else if (loaded.note) {
       text += `  ${loaded.note}\n\n`;
     }
+    for (const line of [...checks.notes, ...checks.failed]) text += `  ${line}\n`;
     if (failed.length > 0) text += `  FAILURES (first distinct causes, by kind):\n${failed.map((l) => `    ${l}`).join('\n')}\n\n`;
     if (!generatorMeasured(data.metrics)) text += '  ! the load generator was not measured (k6/x/loadgen starts in setup(): --no-setup skips it)\n';
     text += `  VERDICT: ${verdictLine(judgement, diff)}\n`;
@@ -128,6 +165,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
 
 /** The verdict in one line, as the terminal shows it. */
 function verdictLine(judgement: Judgement, diff: Diff | undefined): string {
+  // the script's own end-of-test checks failed (no gate regression to name)
+  if (judgement.verdict === 'regression' && !diff?.regressions.length) return `FAILED: ${judgement.reasons.join('; ')}`;
   if (diff) return diffHeadline(diff).replace(/^no regression$/, 'PASS (no regression)');
   if (judgement.verdict === 'inconclusive') return `INCONCLUSIVE: ${judgement.reasons.join('; ')}`;
   if (judgement.verdict === 'cannot-judge') return `CANNOT BE JUDGED: ${judgement.reasons.join('; ')}`;

@@ -1,7 +1,9 @@
 // Turns a named profile plus a scenario's weighted exec functions into k6 `options.scenarios`.
 // One k6 scenario per exec function; rates and VUs are split by weight (largest remainder, so the
-// split rates add up to exactly the profile's rate).
+// split rates add up to exactly the profile's rate). `staircase` makes one held level after another
+// from the STAIR_* settings: one constant-arrival-rate scenario per level and exec function.
 import type { Scenario } from 'k6/options';
+import { STAIR_TAG, stairLevels, stairScenarioName, type StairSettings } from '../shared/staircase';
 import { PROFILES, PROFILE_NAMES, type Profile, type ProfileName, type ProfileShape, type Stage } from './profiles';
 
 export { PROFILES, PROFILE_NAMES, type ProfileName } from './profiles';
@@ -15,6 +17,8 @@ export interface ProfileChoice {
   model?: LoadModel;
   /** Replaces the profile's steady phase (a k6 duration string). */
   steadyState?: string;
+  /** The levels of `staircase` (required by it, ignored by the others). */
+  stair?: StairSettings;
 }
 
 /** exec function name → weight (any positive numbers; normalised). */
@@ -24,6 +28,10 @@ export function resolveShape(choice: ProfileChoice): ProfileShape {
   const profile: Profile | undefined = PROFILES[choice.name];
   if (!profile) {
     throw new Error(`unknown load profile "${choice.name}": valid profiles are ${PROFILE_NAMES.join(', ')}`);
+  }
+  if (profile.shape.kind === 'staircase') {
+    if (!choice.stair) throw new Error('the staircase profile needs its levels (STAIR_START, STAIR_STEP, STAIR_TARGET, STAIR_HOLD)');
+    return { kind: 'staircase', stair: choice.stair };
   }
   const base = (choice.model === 'vus' && profile.vuShape) || profile.shape;
   return choice.steadyState ? withSteadyState(base, choice.steadyState) : base;
@@ -37,6 +45,8 @@ function withSteadyState(shape: ProfileShape, steady: string): ProfileShape {
     case 'ramping-rate':
     case 'ramping-vus':
       return { ...shape, stages: shape.stages.map((s: Stage) => (s.steady ? { ...s, duration: steady } : s)) };
+    case 'staircase':
+      return shape; // STAIR_HOLD is its steady phase (settings refuse STEADY_STATE_DURATION with it)
   }
 }
 
@@ -66,6 +76,7 @@ export function buildScenarios(choice: ProfileChoice, weights: ExecWeights): Rec
   const names = entries.map(([name]) => name);
   const ws = entries.map(([, w]) => w);
   const sum = ws.reduce((a, b) => a + b, 0);
+  if (shape.kind === 'staircase') return staircaseScenarios(shape.stair!, names, ws);
   const rates = shape.kind === 'rate' ? splitByWeight(shape.rate, ws) : [];
 
   const scenarios: Record<string, Scenario> = {};
@@ -109,5 +120,42 @@ export function buildScenarios(choice: ProfileChoice, weights: ExecWeights): Rec
         break;
     }
   });
+  return scenarios;
+}
+
+/** The longest a level's iterations may run on into the next level before k6 interrupts them. */
+const STAIR_GRACE_MS = 10_000;
+
+/**
+ * One constant-arrival-rate scenario per level and exec function (`stair<rate>_<exec>`), started one
+ * after another (`startTime`), each tagged `stair:<rate>`. A level's rate is split by weight like a
+ * tpsN profile's; its VUs follow the rate: `rate/10` pre-allocated (iterations of 100 ms) up to `rate`
+ * (iterations of 1 s; at least 10), so a level whose iterations take longer than a second on average
+ * drops iterations. k6 sizes the VU pool by the most VUs scenarios need at once, so sequential levels
+ * share it; the graceful stop (the hold, at most 10 s) lets a level's last iterations finish without
+ * overlapping the next level for long.
+ */
+function staircaseScenarios(stair: StairSettings, names: string[], ws: number[]): Record<string, Scenario> {
+  const sum = ws.reduce((a, b) => a + b, 0);
+  const scenarios: Record<string, Scenario> = {};
+  for (const level of stairLevels(stair)) {
+    const rates = splitByWeight(level.rate, ws);
+    const preAllocated = Math.max(1, Math.ceil(level.rate / 10));
+    const max = Math.max(10, level.rate);
+    names.forEach((exec, i) => {
+      scenarios[stairScenarioName(level, exec)] = {
+        executor: 'constant-arrival-rate',
+        exec,
+        rate: rates[i],
+        timeUnit: '1s',
+        duration: stair.hold,
+        startTime: `${level.startMs}ms`,
+        gracefulStop: `${Math.min(level.holdMs, STAIR_GRACE_MS)}ms`,
+        preAllocatedVUs: share(preAllocated, ws[i], sum),
+        maxVUs: Math.max(share(max, ws[i], sum), share(preAllocated, ws[i], sum)),
+        tags: { [STAIR_TAG]: String(level.rate) },
+      };
+    });
+  }
   return scenarios;
 }

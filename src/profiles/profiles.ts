@@ -2,6 +2,8 @@
 // tpsN profile holds N iterations per second with an arrival-rate executor; VUs are pre-allocated from
 // the seed's VU column. LOAD_MODEL=vus restores the seed's VU-ramping shapes for tpsN.
 // Each profile marks one stage as the steady phase, which STEADY_STATE_DURATION replaces.
+// `staircase` takes its levels from the STAIR_* settings instead (src/shared/staircase.ts).
+import type { StairSettings } from '../shared/staircase';
 
 export interface Stage {
   duration: string;
@@ -14,7 +16,9 @@ export type ProfileShape =
   | { kind: 'rate'; rate: number; preAllocatedVUs: number; maxVUs: number; duration: string }
   | { kind: 'ramping-rate'; startRate: number; preAllocatedVUs: number; maxVUs: number; stages: Stage[] }
   | { kind: 'vus'; vus: number; duration: string }
-  | { kind: 'ramping-vus'; startVUs: number; stages: Stage[] };
+  | { kind: 'ramping-vus'; startVUs: number; stages: Stage[] }
+  /** One held constant-arrival-rate level after another; the levels come from the STAIR_* settings (src/shared/staircase.ts). */
+  | { kind: 'staircase'; stair?: StairSettings };
 
 export interface Profile {
   description: string;
@@ -134,6 +138,11 @@ export const PROFILES = {
   ramp25: {
     description: "seed 003's loadtest stages: 10s ramp to 25 VUs, 10s hold, 10s down (ramping-vus)",
     shape: rampHoldDown(25, '10s', '10s', '10s'),
+  },
+  staircase: {
+    description:
+      'capacity search: holds STAIR_START, STAIR_START+STAIR_STEP, ... up to STAIR_TARGET iterations/s for STAIR_HOLD each (constant-arrival-rate per level)',
+    shape: { kind: 'staircase' },
   },
 } satisfies Record<string, Profile>;
 

@@ -1,85 +1,197 @@
-// Seed 003's payment scripts against the Hyperswitch payments router: `payment-confirm` (one
+// Seed 003's payment scripts against the Hyperswitch payments router — `payment-confirm` (one
 // POST /payments with confirm:true), `payment-create-and-confirm` (create, then confirm) and `rps`
-// (both flows, 10 VUs × 100 iterations, at most 5 minutes). setup() creates the merchant (or uses
-// MERCHANT_API_KEY); every request carries a traceparent; every step is timed in its own trend.
-import { check } from 'k6';
+// (both flows, 10 VUs × 100 iterations, at most 5 minutes) — and `mix`, the weighted mix of the
+// router-only flows (guest, cit_on_session, cit_off_session, mit; PAYMENTS_MIX), each flow its own
+// arrival-rate executor. setup() creates the merchant (or uses MERCHANT_API_KEY); every request
+// carries a traceparent; every step is timed in its own trend; teardown() reconciles k6's counts
+// with the router's list of this run's payments.
 import exec from 'k6/execution';
 import { buildOptions } from '../lib/options';
-import { PAYMENTS_SETTINGS, type PaymentScenario } from '../lib/payments/config';
-import { PaymentsClient, paymentBody, paymentMetrics, type StepResult } from '../lib/payments/client';
-import { setUpMerchant, type Merchant } from '../lib/payments/merchant';
-import { planRun } from '../lib/run-plan';
+import { PaymentsClient, type Step } from '../lib/payments/client';
+import { PAYMENTS_SETTINGS, mixWeights, type PaymentScenario } from '../lib/payments/config';
+import { MIX, createThenConfirm, customerInitiated, payAndConfirm, type PayContext, type SavedCard } from '../lib/payments/flows';
+import { setUpMerchants, type Merchant } from '../lib/payments/merchant';
+import { merchantFor, readPool } from '../lib/payments/pool';
+import type { MixFlow } from '../lib/payments/mix';
+import { describe, reconcile, reconciliation, reconciliationProblems } from '../lib/payments/reconcile';
+import { loadScenarios, planRun } from '../lib/run-plan';
 import { readSettings } from '../lib/settings';
 import { createSetup } from '../lib/setup';
 import { createSummaryHook } from '../lib/summary';
+import { configErrorMessage } from '../lib/config';
 
 const settings = readSettings(PAYMENTS_SETTINGS);
 const cfg = settings.own;
+// in init: every VU and the summary hook register the pool's keys as secrets
+const pool = readPool(cfg.MERCHANT_POOL, settings.results.cwd);
 
-/** Each script: its exported exec function (name and function; declarations are hoisted) and the steps it times. */
-const FLOWS: Record<PaymentScenario, { exec: string; run: (m: Merchant) => void; steps: string[] }> = {
-  'payment-confirm': { exec: 'paymentConfirm', run: paymentConfirm, steps: ['payment_confirm'] },
-  'payment-create-and-confirm': { exec: 'paymentCreateAndConfirm', run: paymentCreateAndConfirm, steps: ['payment_create', 'payment_confirm'] },
-  rps: { exec: 'paymentsRps', run: paymentsRps, steps: ['payment_create', 'payment_confirm'] },
+/** The seed's scripts: each one exec function (declarations are hoisted) and the steps it times. */
+const SCRIPTS: Record<Exclude<PaymentScenario, 'mix'>, { exec: string; steps: Step[] }> = {
+  'payment-confirm': { exec: 'paymentConfirm', steps: ['payment_confirm'] },
+  'payment-create-and-confirm': { exec: 'paymentCreateAndConfirm', steps: ['payment_create', 'payment_confirm'] },
+  rps: { exec: 'paymentsRps', steps: ['payment_create', 'payment_confirm'] },
 };
-const flow = FLOWS[cfg.SCENARIO];
-const exported = flow.exec;
+/** The steps of each mix flow (its exec function has the flow's name). */
+const FLOW_STEPS: Record<MixFlow, Step[]> = {
+  guest: ['payment_create', 'payment_confirm'],
+  cit_on_session: ['customer_create', 'payment_create', 'payment_confirm'],
+  cit_off_session: ['customer_create', 'payment_create', 'payment_confirm'],
+  mit: ['payment_recurring'],
+};
+/** The mix's profile when LOAD_PROFILE is unset: each flow needs an arrival-rate executor. */
+const MIX_PROFILE = 'tps100';
 
-// rps is the seed's fixed amount of work (10 VUs × 100 iterations) unless LOAD_PROFILE is given
-const rpsScenario = { [exported]: { executor: 'per-vu-iterations' as const, exec: exported, vus: 10, iterations: 100, maxDuration: '5m' } };
+const mix = cfg.SCENARIO === 'mix' ? mixWeights(cfg, settings.results.cwd).weights : undefined;
+const weights: Record<string, number> = mix ?? { [SCRIPTS[cfg.SCENARIO as Exclude<PaymentScenario, 'mix'>].exec]: 1 };
+const steps = [...new Set(mix ? (Object.keys(mix) as MixFlow[]).flatMap((flow) => FLOW_STEPS[flow]) : SCRIPTS[cfg.SCENARIO as 'rps'].steps)];
+
+function ownShape(): { name: string; scenarios: ReturnType<typeof loadScenarios> } | undefined {
+  if (cfg.SCENARIO === 'rps' && !settings.load.given) {
+    // the seed's fixed amount of work: 10 VUs × 100 iterations
+    return {
+      name: 'rps (10 VUs × 100 iterations)',
+      scenarios: { paymentsRps: { executor: 'per-vu-iterations', exec: 'paymentsRps', vus: 10, iterations: 100, maxDuration: '5m' } },
+    };
+  }
+  if (!mix) return undefined;
+  const load = settings.load.given ? settings.load : { ...settings.load, profile: MIX_PROFILE as typeof settings.load.profile };
+  const scenarios = loadScenarios(load, weights);
+  const vuShaped = Object.values(scenarios).filter((s) => !s.executor.endsWith('arrival-rate'));
+  if (vuShaped.length > 0) {
+    throw configErrorMessage([
+      `SCENARIO=mix runs each flow as its own arrival-rate executor, but LOAD_PROFILE=${load.profile}${load.model === 'vus' ? ' with LOAD_MODEL=vus' : ''} ramps VUs: choose a tpsN profile (LOAD_MODEL=arrival-rate) or staircase`,
+    ]);
+  }
+  return { name: load.profile, scenarios };
+}
+
 const plan = planRun(
   settings,
-  { [exported]: 1 },
-  { target: cfg.TARGET_URL, workload: cfg.SCENARIO },
-  {},
-  cfg.SCENARIO === 'rps' && !settings.load.given ? { name: 'rps (10 VUs × 100 iterations)', scenarios: rpsScenario } : undefined,
+  weights,
+  {
+    target: cfg.TARGET_URL,
+    workload: mix
+      ? `mix ${Object.entries(mix)
+          .map(([f, w]) => `${f}:${w}`)
+          .join(',')}`
+      : cfg.SCENARIO,
+  },
+  { endChecks },
+  ownShape(),
 );
 
 export const options = buildOptions(plan, {
   // seed 003's threshold on each payment request the script makes, and every payment must succeed
-  ...Object.fromEntries(flow.steps.map((step) => [`http_req_duration{name:${step}}`, [`p(90)<${cfg.PAYMENT_P90_MS}`]])),
+  ...Object.fromEntries(steps.map((step) => [`http_req_duration{name:${step}}`, [`p(90)<${cfg.PAYMENT_P90_MS}`]])),
   transaction_success_rate: ['rate>0.99'],
   transactions_total: ['count>0'],
+  // nothing lost: every payment k6 counted is on the router's list with the same status (reconcile.ts)
+  ...(cfg.RECONCILE ? { payments_unreconciled: ['count==0'] } : {}),
 });
 
-export const setup = createSetup(plan, () => setUpMerchant(cfg));
+/** setup()'s answer: the merchants to pay as, the card mit charges per merchant, and when the run started. */
+interface Run {
+  merchants: Merchant[];
+  saved: Record<string, SavedCard>;
+  startedAt: string;
+}
 
-let client: PaymentsClient | undefined;
-const payer = (merchant: Merchant) => {
-  client ??= new PaymentsClient(cfg.TARGET_URL, merchant.apiKey, cfg.REQUEST_TIMEOUT);
-  return client;
-};
-const customer = () => `cus_k6_${exec.vu.idInTest}`;
-const isOk = { 'payment succeeded': (r: StepResult) => r.ok };
+export const setup = createSetup(plan, (): Run => {
+  const startedAt = new Date().toISOString();
+  const merchants = setUpMerchants(cfg, pool);
+  const saved: Record<string, SavedCard> = {};
+  if (mix?.mit) {
+    // mit charges a card saved for off-session use: one customer-initiated payment per merchant saves it
+    for (const merchant of merchants) {
+      const { result, saved: card } = customerInitiated(context(merchant), 'off_session');
+      if (!card) {
+        exec.test.abort(
+          `payments setup: saving a card for mit (POST /customers, /payments, /payments/{id}/confirm as merchant ${merchant.merchantId}) failed: ${result.reason ?? 'no payment_method_id in the answer'} (HTTP ${result.httpStatus})`,
+        );
+      }
+      saved[merchant.merchantId] = card as SavedCard;
+    }
+  }
+  return { merchants, saved, startedAt };
+});
 
-function counted(result: StepResult): StepResult {
-  if (result.status) paymentMetrics.payments.add(1, { status: result.status });
-  check(result, isOk);
-  return result;
+const clients = new Map<string, PaymentsClient>();
+/** A merchant's client (one per VU and merchant) and what its payments carry. */
+function context(merchant: Merchant, saved?: SavedCard): PayContext {
+  let client = clients.get(merchant.merchantId);
+  if (!client) {
+    client = new PaymentsClient(cfg.TARGET_URL, merchant.apiKey, cfg.REQUEST_TIMEOUT);
+    clients.set(merchant.merchantId, client);
+  }
+  return { client, metadata: { k6_test_id: testId() }, customerId: `cus_k6_${exec.vu.idInTest}`, saved };
+}
+
+/** The run's test id as k6 consolidated it (each VU's own init may have stamped another default). */
+const testId = () => String(exec.test.options.tags?.testid ?? plan.testId);
+
+/** The merchant of this iteration (iterations spread round-robin over the merchants) and its context. */
+function payer(run: Run): PayContext {
+  const merchant = merchantFor(run.merchants, exec.scenario.iterationInTest);
+  return context(merchant, run.saved[merchant.merchantId]);
 }
 
 /** payment-confirm: POST /payments with confirm:true. */
-export function paymentConfirm(merchant: Merchant): void {
-  counted(payer(merchant).createPayment(paymentBody(true, customer())));
+export function paymentConfirm(run: Run): void {
+  payAndConfirm(payer(run));
 }
 
 /** payment-create-and-confirm: POST /payments (confirm:false), then POST /payments/{id}/confirm. */
-export function paymentCreateAndConfirm(merchant: Merchant): void {
-  const created = payer(merchant).createPayment(paymentBody(false, customer()));
-  if (!created.ok || !created.paymentId) {
-    counted(created);
-    return;
-  }
-  counted(payer(merchant).confirmPayment(created.paymentId));
+export function paymentCreateAndConfirm(run: Run): void {
+  createThenConfirm(payer(run));
 }
 
 /** rps: both flows in each iteration. */
-export function paymentsRps(merchant: Merchant): void {
-  paymentConfirm(merchant);
-  paymentCreateAndConfirm(merchant);
+export function paymentsRps(run: Run): void {
+  paymentConfirm(run);
+  paymentCreateAndConfirm(run);
 }
 
-/** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected flow. */
-export default flow.run;
+/** The mix's flows, one exec function (and arrival-rate executor) each. */
+export function guest(run: Run): void {
+  MIX.guest(payer(run));
+}
+export function cit_on_session(run: Run): void {
+  MIX.cit_on_session(payer(run));
+}
+export function cit_off_session(run: Run): void {
+  MIX.cit_off_session(payer(run));
+}
+export function mit(run: Run): void {
+  MIX.mit(payer(run));
+}
+
+/** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected script (the mix: its first flow). */
+export default function (run: Run): void {
+  if (mix) MIX[Object.keys(mix)[0] as MixFlow](payer(run));
+  else ({ 'payment-confirm': paymentConfirm, 'payment-create-and-confirm': paymentCreateAndConfirm, rps: paymentsRps })[cfg.SCENARIO as 'rps'](run);
+}
+
+/** After the load: the router's list of this run's payments against k6's counts (a mismatch fails the payments_unreconciled threshold). */
+export function teardown(run: Run | undefined): void {
+  if (!cfg.RECONCILE || !run) return;
+  const r = reconcile(
+    cfg.TARGET_URL,
+    run.merchants.map((m) => m.apiKey),
+    testId(),
+    run.startedAt,
+    cfg.REQUEST_TIMEOUT,
+  );
+  const problems = reconciliationProblems(r);
+  console.log(problems.length === 0 ? `reconciliation: k6 and the router agree (${describe(r.k6)})` : problems.join('\n'));
+}
+
+/** The summary's view of the reconciliation teardown left in the tallies. */
+function endChecks(): { failed: string[]; unjudged: string[]; notes: string[] } {
+  if (!cfg.RECONCILE) return { failed: [], unjudged: [], notes: ['reconciliation off (RECONCILE=false)'] };
+  const r = reconciliation();
+  if (!r) return { failed: [], unjudged: ['not reconciled: teardown() did not run (--no-teardown, or setup failed)'], notes: [] };
+  const problems = reconciliationProblems(r);
+  return { failed: problems, unjudged: [], notes: problems.length === 0 ? [`reconciled: k6 and the router agree (${describe(r.k6)})`] : [] };
+}
 
 export const handleSummary = createSummaryHook(plan);

@@ -15,8 +15,17 @@ export interface GateMetrics {
 
 /** One `dist/<name>.js` script of a family. */
 export interface ScriptManifest {
-  /** The script's name: `src/scenarios/<name>.ts` → `dist/<name>.js`, result files `<run>_<name>.json`. */
+  /**
+   * The script's name: `src/scenarios/<name>.ts` → `dist/<name>.js` (unless `bundle` says otherwise),
+   * result files `<run>_<name>.json`, the `script` tag of every sample.
+   */
   name: string;
+  /**
+   * The bundle that runs it, when several scripts share one (`dist/<bundle>.js`, from
+   * `src/scenarios/<bundle>.ts`), and the `-e` settings that select this script in it (e.g. seed 003's
+   * `payment-confirm` is `dist/payments.js` with SCENARIO=payment-confirm).
+   */
+  bundle?: { name: string; env: Record<string, string> };
   /** One line for listings. */
   summary: string;
   gate: GateMetrics;
@@ -55,6 +64,11 @@ export interface PanelSpec {
   unit: string;
   description?: string;
   queries: PanelQuery[];
+  /**
+   * A panel link to the traces of the run's time range in Tempo (Grafana Explore on the dashboard's
+   * `tempo` data source variable): `traceql` is the TraceQL search, e.g. `{ kind = server && duration > 500ms }`.
+   */
+  traces?: { title: string; traceql: string };
 }
 
 /** A row of the dashboard: its title and its time-series panels. */
@@ -79,6 +93,12 @@ export interface FamilyManifest {
   demo: { script: string; env: Record<string, string>; externalTargetVar: string };
   /** Node module (path from the project root) exporting `benchSections(): Promise<Section[]>` for `npm run bench`. */
   bench?: string;
+  /**
+   * Node module (path from the project root) with the family's own CLI commands, `k6-suite <family>
+   * <command>`: it exports `registerCommands(command)`, which adds them to the family's commander
+   * command (see tools/cli/family.ts). Imported only when the family's command runs.
+   */
+  cli?: string;
   /**
    * The family's row of the Grafana dashboard: a YAML file (path from the project root) holding a
    * DashboardRow. Data for the Node generator (`npm run dashboard`), kept out of the k6 bundles.

@@ -115,13 +115,17 @@ export function hasSamples(metric: MetricSummary | undefined): boolean {
 /**
  * The candidate rule: why a run may not become the baseline (empty when it may). A run that crossed a
  * threshold, completed no iteration or measured no gate latency is kept as `candidate` instead.
+ * @param findings thresholds whose failure is the run's finding, not a failed run (a staircase's
+ *   per-level thresholds above its capacity): by metric key.
  */
-export function unfitForBaseline(result: Pick<ResultFile, 'metrics'>, gate: GateMetrics): string[] {
+export function unfitForBaseline(result: Pick<ResultFile, 'metrics'>, gate: GateMetrics, findings: (metric: string) => boolean = () => false): string[] {
   const reasons: string[] = [];
   const failed = Object.entries(result.metrics).flatMap(([name, m]) =>
-    Object.entries(m.thresholds ?? {})
-      .filter(([, t]) => !t.ok)
-      .map(([expr]) => `${name} ${expr}`),
+    findings(name)
+      ? []
+      : Object.entries(m.thresholds ?? {})
+          .filter(([, t]) => !t.ok)
+          .map(([expr]) => `${name} ${expr}`),
   );
   if (failed.length > 0) reasons.push(`thresholds failed (${failed.join(', ')})`);
   if (!result.metrics.iterations?.values.count) reasons.push('no iteration completed');

@@ -7,6 +7,7 @@
 // never `regression`, never a baseline. A gated statistic that is absent cannot be judged.
 import { formatMs, formatNumber, parseDurationMs } from './format';
 import { hasSamples, type MetricSummary } from './result';
+import { STAIR_TAG } from './staircase';
 
 /** The verdict of a run: `pass` and `regression` only for runs that carried out their plan. */
 export type RunVerdict = 'pass' | 'regression' | 'inconclusive' | 'cannot-judge';
@@ -20,6 +21,8 @@ export interface ScenarioPlan {
   duration?: string;
   startTime?: string;
   stages?: Array<{ duration: string; target: number }>;
+  /** A staircase level's scenario carries `stair:<rate>` (src/shared/staircase.ts). */
+  tags?: Record<string, string>;
 }
 
 /** The plan of a run, from its scenarios: how long it should take and, under arrival-rate executors, how many iterations it should start. */
@@ -30,6 +33,8 @@ export interface PlanFacts {
   expectedIterations?: number;
   /** Mean requested rate (iterations/s) over the arrival-rate schedule; undefined without one. */
   requestedRate?: number;
+  /** A staircase run's number of levels: its rate is a finding above capacity, not a plan to hold. */
+  staircaseLevels?: number;
 }
 
 const ms = (d: string | undefined) => (d ? (parseDurationMs(d) ?? 0) : 0);
@@ -38,30 +43,40 @@ const ms = (d: string | undefined) => (d ? (parseDurationMs(d) ?? 0) : 0);
 export function planFacts(scenarios: Record<string, ScenarioPlan>): PlanFacts {
   let plannedDurationMs = 0;
   let expected = 0;
-  let arrivalMs = 0;
-  let arrival = false;
+  // the arrival-rate schedule spans from its first scenario's start to its last one's end
+  let arrivalFrom = Infinity;
+  let arrivalTo = 0;
+  const stairs = new Set<string>();
   for (const s of Object.values(scenarios)) {
     const unitMs = ms(s.timeUnit) || 1000;
     const stagesMs = (s.stages ?? []).reduce((sum, st) => sum + ms(st.duration), 0);
     const length = s.stages ? stagesMs : ms(s.duration);
-    plannedDurationMs = Math.max(plannedDurationMs, ms(s.startTime) + length);
+    const start = ms(s.startTime);
+    plannedDurationMs = Math.max(plannedDurationMs, start + length);
+    if (s.tags?.[STAIR_TAG] !== undefined) stairs.add(s.tags[STAIR_TAG]);
     if (s.executor === 'constant-arrival-rate') {
-      arrival = true;
       expected += ((s.rate ?? 0) * length) / unitMs;
-      arrivalMs = Math.max(arrivalMs, length);
     } else if (s.executor === 'ramping-arrival-rate') {
-      arrival = true;
       let from = s.startRate ?? 0;
       for (const st of s.stages ?? []) {
         expected += (((from + st.target) / 2) * ms(st.duration)) / unitMs; // k6 ramps linearly
         from = st.target;
       }
-      arrivalMs = Math.max(arrivalMs, length);
+    } else {
+      continue;
     }
+    arrivalFrom = Math.min(arrivalFrom, start);
+    arrivalTo = Math.max(arrivalTo, start + length);
   }
-  if (!arrival) return { plannedDurationMs };
+  if (arrivalFrom === Infinity) return { plannedDurationMs }; // no arrival-rate scenario
   const expectedIterations = Math.round(expected);
-  return { plannedDurationMs, expectedIterations, requestedRate: arrivalMs > 0 ? expectedIterations / (arrivalMs / 1000) : undefined };
+  const arrivalMs = arrivalTo - arrivalFrom;
+  return {
+    plannedDurationMs,
+    expectedIterations,
+    requestedRate: arrivalMs > 0 ? expectedIterations / (arrivalMs / 1000) : undefined,
+    ...(stairs.size > 0 ? { staircaseLevels: stairs.size } : {}),
+  };
 }
 
 /** Limits of a healthy load generator (k6/x/loadgen's metrics). */
@@ -93,6 +108,8 @@ export interface ExecutionFacts {
   metrics: Record<string, MetricSummary | undefined>;
   /** Whether the scenarios ran as the profile planned them (false: k6 flags such as --vus replaced them). */
   profileKept: boolean;
+  /** Why the run ended early as planned (STAIR_ABORT after a level failed its thresholds): not an interruption. */
+  plannedStop?: string;
 }
 
 const RATE_NOT_HELD = 'the rate was not held';
@@ -103,10 +120,13 @@ export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
   const iterations = run.metrics.iterations?.values.count ?? 0;
   if (iterations === 0 || !run.profileKept) return reasons; // nothing ran (see unjudgedRun), or k6's own flags planned the run // k6's own flags planned the run: nothing of the profile to hold it to
   // a run stopped early (Ctrl-C, a timeout, test.abort()) is shorter than its schedule
-  if (run.durationMs !== undefined && run.durationMs + 1000 < plan.plannedDurationMs) {
+  if (run.durationMs !== undefined && run.durationMs + 1000 < plan.plannedDurationMs && !run.plannedStop) {
     // an interrupted run fell short of every count: that is the one reason to give
     return [`interrupted: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`];
   }
+  // a staircase climbs until the target cannot keep up: the levels above its capacity dropping
+  // iterations are its finding, judged level by level (src/shared/staircase.ts), not a plan not held
+  if (plan.staircaseLevels !== undefined) return reasons;
   const dropped = run.metrics.dropped_iterations?.values.count ?? 0;
   if (plan.expectedIterations !== undefined && (dropped > 0 || iterations < plan.expectedIterations * 0.99)) {
     const achieved = plan.requestedRate !== undefined ? (plan.requestedRate * iterations) / plan.expectedIterations : undefined;
@@ -164,10 +184,14 @@ export interface Judgement {
 
 /**
  * The verdict table. `regressions` are the gate's (empty without a baseline), `unjudged` the gated
- * statistics that could not be judged (absent, no samples).
+ * statistics that could not be judged (absent, no samples), `broken` the script's own end-of-test
+ * checks that failed (a reconciliation mismatch).
  */
-export function judge(input: { shortfalls: string[]; generator: string[]; unjudged: string[]; regressions: string[] }): Judgement {
+export function judge(input: { shortfalls: string[]; generator: string[]; unjudged: string[]; regressions: string[]; broken?: string[] }): Judgement {
   const { shortfalls, generator, unjudged, regressions } = input;
+  // the target broke a promise the run checks itself (payments lost): a failure whatever else happened, never a baseline
+  const broken = input.broken ?? [];
+  if (broken.length > 0) return { verdict: 'regression', reasons: [...broken, ...regressions, ...shortfalls, ...generator], accepted: false };
   // a healthy generator that could not offer the rate because a slower target held every VU: the
   // regression is real, and the rate shortfall is its consequence (never a baseline all the same)
   const onlyRate = shortfalls.length > 0 && shortfalls.every((r) => r.startsWith(RATE_NOT_HELD));

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runK6, type K6RunResult } from '../../tools/k6.ts';
-import { SCRIPTS } from '../../src/shared/families/index.ts';
+import { SCRIPTS, bundleOf, scriptManifest } from '../../src/shared/families/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
 import { startFamilySandbox, targetEnv } from '../../tools/sandbox/sandbox.ts';
 import { INFLUXD_MISSING, influxdAvailable, startInflux, type InfluxResponse, type RunningInflux } from '../support/influx.ts';
@@ -30,10 +30,11 @@ async function run(script: Run['script'], env: Record<string, string>): Promise<
   // A "." in the test id: the dashboard's /^$testid$/ needs it escaped, as Grafana does.
   const testId = `e2e.${script}-${stamp}`;
   const runName = `influx-${script}`;
+  const bundle = bundleOf(scriptManifest(script)!);
   const out = await runK6({
-    script: `dist/${script}.js`,
+    script: `dist/${bundle.name}.js`,
     args: ['--out', `influxdb=${influx!.url}/${DB}`],
-    env: { ...env, TEST_ID: testId, RUN_NAME: runName, RESULTS_DIR: results.dir, LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '3s' },
+    env: { ...bundle.env, ...env, TEST_ID: testId, RUN_NAME: runName, RESULTS_DIR: results.dir, LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '3s' },
     timeoutMs: 60_000,
   });
   let result: ResultFile;

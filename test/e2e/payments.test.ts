@@ -1,15 +1,13 @@
 // The payments family with the real k6 against the payments sandbox: seed 003's scripts, exact
 // accounting (k6 == the router's counts), merchant set-up failures, keys in no output, trace ids.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runK6 } from '../../tools/k6.ts';
 import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
 import { count, readResult, scratchDir } from '../support/results.ts';
 
-type Sandbox = Awaited<ReturnType<typeof startPaymentsSandbox>> & {
-  counts(): { payments: Record<string, Record<string, number>>; requests: Record<string, number> };
-};
+type Sandbox = Awaited<ReturnType<typeof startPaymentsSandbox>>;
 
 let sandbox: Sandbox;
 let results: ReturnType<typeof scratchDir>;
@@ -31,6 +29,17 @@ const payments = (env: Record<string, string>, args: string[] = []) =>
     args: ['--quiet', ...args],
   });
 
+/** A merchant made through the admin API as an operator would (account, API key, connector). */
+async function makeMerchant(id: string): Promise<{ id: string; key: string }> {
+  const admin = { 'content-type': 'application/json', 'api-key': 'test_admin' };
+  const post = (path: string, body: unknown) => fetch(`${sandbox.url}${path}`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+  expect((await post('/accounts', { merchant_id: id })).status).toBe(200);
+  const { api_key } = (await (await post(`/api_keys/${id}`, { name: 'k6', expiration: 'never' })).json()) as { api_key: string };
+  const connector = { connector_type: 'payment_processor', connector_name: 'stripe', connector_account_details: { auth_type: 'HeaderKey', api_key: 'sk_x' } };
+  expect((await post(`/account/${id}/connectors`, connector)).status).toBe(200);
+  return { id, key: api_key };
+}
+
 /** Payments the sandbox holds, by status, over every merchant. */
 function byStatus(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -42,7 +51,7 @@ describe('dist/payments.js against the payments sandbox', () => {
   it('payment-confirm: every payment k6 counted is on the router, by status, and each step is timed', async () => {
     const out = await payments({ SCENARIO: 'payment-confirm' });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
-    const result = readResult(join(results.dir, 'p_payments.json'));
+    const result = readResult(join(results.dir, 'p_payment-confirm.json'));
     const paid = count(result, 'payments_total');
     expect(paid).toBeGreaterThan(50);
     expect(byStatus()).toEqual({ succeeded: paid });
@@ -55,7 +64,7 @@ describe('dist/payments.js against the payments sandbox', () => {
   it('payment-create-and-confirm: one create and one confirm per payment, counted on both sides', async () => {
     const out = await payments({ SCENARIO: 'payment-create-and-confirm' });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
-    const result = readResult(join(results.dir, 'p_payments.json'));
+    const result = readResult(join(results.dir, 'p_payment-create-and-confirm.json'));
     const paid = count(result, 'payments_total');
     expect(paid).toBeGreaterThan(20);
     expect(byStatus()).toEqual({ succeeded: paid });
@@ -64,10 +73,84 @@ describe('dist/payments.js against the payments sandbox', () => {
     expect(count(result, 'transactions_total')).toBe(2 * paid);
   });
 
+  it('mix (from a JSON file): each flow its own arrival-rate executor; every step timed and counted on both sides; reconciled; every request traced', async () => {
+    const mixFile = join(results.dir, 'mix.json');
+    writeFileSync(mixFile, JSON.stringify({ guest: 40, cit_on_session: 10, cit_off_session: 20, mit: 30 }));
+    const stream = join(results.dir, 'points.json');
+    const out = await payments({ SCENARIO: 'mix', PAYMENTS_MIX: mixFile, LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '3s' }, ['--out', `json=${stream}`]);
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const result = readResult(join(results.dir, 'p_payment-mix.json'));
+    // one arrival-rate executor per flow, the rate split by weight: 3 s at 40, 10, 20 and 30 iterations/s
+    const perScenario: Record<string, number> = {};
+    const samples: Record<string, number> = {};
+    for (const line of readFileSync(stream, 'utf8').split('\n')) {
+      if (!line.includes('"Point"')) continue;
+      const point = JSON.parse(line) as { metric: string; data: { tags: { scenario?: string; group?: string } } };
+      samples[point.metric] = (samples[point.metric] ?? 0) + 1;
+      if (point.metric === 'iterations') perScenario[point.data.tags.scenario ?? ''] = (perScenario[point.data.tags.scenario ?? ''] ?? 0) + 1;
+    }
+    expect(Object.keys(perScenario).sort()).toEqual(['cit_off_session', 'cit_on_session', 'guest', 'mit']);
+    for (const [flow, rate] of Object.entries({ guest: 40, cit_on_session: 10, cit_off_session: 20, mit: 30 })) {
+      expect(Math.abs(perScenario[flow] - rate * 3), flow).toBeLessThanOrEqual(2);
+    }
+    expect(count(result, 'dropped_iterations')).toBe(0);
+    // each step's trend has one sample per request of that step (setup's card-saving CIT included)
+    const steps = (name: string) => samples[name] ?? 0;
+    const { requests, traces } = sandbox.counts();
+    // setup() saved one card for mit with one customer-initiated payment: counted by k6 as well
+    const iterations = count(result, 'iterations');
+    expect(iterations).toBeGreaterThan(250);
+    expect(steps('customer_create')).toBe(requests.customers_create);
+    expect(steps('payment_create') + steps('payment_recurring')).toBe(requests.payments_create);
+    expect(steps('payment_confirm')).toBe(requests.payments_confirm);
+    expect(steps('payment_recurring')).toBeGreaterThan(50);
+    const paid = count(result, 'payments_total');
+    expect(paid).toBe(iterations + 1);
+    expect(byStatus()).toEqual({ succeeded: paid });
+    expect(count(result, 'payments_unreconciled')).toBe(0);
+    expect(out.stdout).toContain(`reconciled: k6 and the router agree (succeeded ${paid})`);
+    // each saved card: the CITs' customers have one each
+    expect(count(result, 'transactions_total')).toBe(requests.customers_create + requests.payments_create + requests.payments_confirm);
+    // every API request after the merchant's setup carried its own well-formed traceparent (the list pages included)
+    const traced = requests.customers_create + requests.payments_create + requests.payments_confirm + requests.payments_list;
+    expect(traces.malformed).toBe(0);
+    expect(traces.repeatedTraceIds).toBe(0);
+    expect(traces.distinctTraceIds).toBeGreaterThanOrEqual(traced);
+  });
+
+  it('a mix whose weights do not sum to 100 stops in init (107) naming the sum; nothing is sent', async () => {
+    const out = await payments({ SCENARIO: 'mix', PAYMENTS_MIX: 'guest:50,mit:40', LOAD_PROFILE: 'tps100' });
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain('PAYMENTS_MIX: the weights sum to 90, not 100');
+    expect(sandbox.counts().requests).toEqual({});
+  });
+
+  it('reconciliation: payments the router recorded with another status than it answered fail the run (99) with the figures', async () => {
+    const run = payments({ SCENARIO: 'payment-confirm', LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '4s' });
+    // once payments flow, the router "loses" the update of 3 of them: it answered succeeded, it keeps failed
+    let rewritten = 0;
+    const started = Date.now();
+    while (rewritten < 3 && Date.now() - started < 30_000) {
+      await new Promise((r) => setTimeout(r, 200));
+      if ((byStatus().succeeded ?? 0) >= 20) rewritten += sandbox.rewriteNewest(3 - rewritten, 'failed');
+    }
+    const out = await run;
+    expect(rewritten).toBe(3);
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(99);
+    const result = readResult(join(results.dir, 'p_payment-confirm.json'));
+    const paid = count(result, 'payments_total');
+    expect(byStatus()).toEqual({ succeeded: paid - 3, failed: 3 });
+    expect(count(result, 'payments_unreconciled')).toBe(6);
+    expect(out.stdout).toContain('reconciliation: failed: k6 counted 0, the router lists 3');
+    expect(out.stdout).toContain(`reconciliation: succeeded: k6 counted ${paid}, the router lists ${paid - 3}`);
+    expect(result.meta.verdict).toBe('regression');
+    expect(result.meta.accepted).toBe(false);
+  });
+
   it('rps: exactly 10 VUs × 100 iterations of both flows', async () => {
     const out = await payments({ SCENARIO: 'rps', LOAD_PROFILE: '' });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
-    const result = readResult(join(results.dir, 'p_payments.json'));
+    const result = readResult(join(results.dir, 'p_rps.json'));
     expect(count(result, 'iterations')).toBe(1000);
     expect(byStatus()).toEqual({ succeeded: 2000 });
     expect(result.meta.profile).toBe('rps (10 VUs × 100 iterations)');
@@ -81,24 +164,30 @@ describe('dist/payments.js against the payments sandbox', () => {
     expect(`${out.stdout}${out.stderr}`).not.toContain('wrong-admin-key-value');
   });
 
+  it('MERCHANT_POOL: iterations spread round-robin over the pool, nothing created, every merchant reconciled, no key printed', async () => {
+    const pool = [await makeMerchant('m_pool_1'), await makeMerchant('m_pool_2'), await makeMerchant('m_pool_3')];
+    const poolFile = join(results.dir, 'pool.json');
+    writeFileSync(poolFile, JSON.stringify(pool.map((m) => ({ merchant_id: m.id, api_key: m.key }))));
+    const before = sandbox.counts();
+    const out = await payments({ SCENARIO: 'payment-confirm', MERCHANT_POOL: poolFile, LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '2s' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const after = sandbox.counts();
+    expect(after.merchants).toBe(before.merchants); // nothing created
+    const result = readResult(join(results.dir, 'p_payment-confirm.json'));
+    const paid = count(result, 'payments_total');
+    const perMerchant = pool.map((m) => after.payments[m.id]?.succeeded ?? 0);
+    expect(perMerchant.reduce((a, b) => a + b, 0)).toBe(paid);
+    for (const n of perMerchant) expect(Math.abs(n - paid / 3)).toBeLessThanOrEqual(1);
+    expect(out.stdout).toContain(`reconciled: k6 and the router agree (succeeded ${paid})`);
+    const files = readdirSync(results.dir)
+      .filter((f) => f !== 'pool.json')
+      .map((f) => readFileSync(join(results.dir, f), 'utf8'));
+    for (const text of [out.stdout, out.stderr, ...files]) for (const m of pool) expect(text).not.toContain(m.key);
+  });
+
   it('no key (admin, merchant) reaches stdout, stderr, --out json or the result files; every request has its own trace id', async () => {
     // an existing merchant, made through the admin API as an operator would
-    const admin = { 'content-type': 'application/json', 'api-key': 'test_admin' };
-    await fetch(`${sandbox.url}/accounts`, { method: 'POST', headers: admin, body: JSON.stringify({ merchant_id: 'm_keys' }) });
-    const key = (await (
-      await fetch(`${sandbox.url}/api_keys/m_keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'k6', expiration: 'never' }) })
-    ).json()) as {
-      api_key: string;
-    };
-    await fetch(`${sandbox.url}/account/m_keys/connectors`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({
-        connector_type: 'payment_processor',
-        connector_name: 'stripe',
-        connector_account_details: { auth_type: 'HeaderKey', api_key: 'sk_x' },
-      }),
-    });
+    const key = { api_key: (await makeMerchant('m_keys')).key };
     const stream = join(results.dir, 'points.json');
     const out = await payments({ MERCHANT_API_KEY: key.api_key, MERCHANT_ID: 'm_keys' }, ['--out', `json=${stream}`]);
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
@@ -112,7 +201,9 @@ describe('dist/payments.js against the payments sandbox', () => {
       .split('\n')
       .filter((l) => l.includes('"metric":"http_reqs"') && l.includes('"Point"'))
       .map((l) => (JSON.parse(l) as { data: { metadata?: { trace_id?: string } } }).data.metadata?.trace_id);
-    expect(traceIds.length).toBe(count(readResult(join(results.dir, 'p_payments.json')), 'payments_total'));
+    // the payments, and the pages of the router's list that reconciliation read
+    expect(traceIds.length).toBe(count(readResult(join(results.dir, 'p_payment-confirm.json')), 'http_reqs'));
+    expect(traceIds.length).toBeGreaterThan(count(readResult(join(results.dir, 'p_payment-confirm.json')), 'payments_total'));
     for (const id of traceIds) expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(new Set(traceIds).size).toBe(traceIds.length);
   });

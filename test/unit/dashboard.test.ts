@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DASHBOARD_FILE, buildDashboard, familyRow, influxQL, renderDashboard } from '../../tools/dashboard/generate';
+import { DASHBOARD_FILE, buildDashboard, familyRow, grafanaVariable, influxQL, renderDashboard } from '../../tools/dashboard/generate';
 import { FAMILIES } from '../../src/shared/families/index';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -129,12 +129,29 @@ describe('the generated Grafana dashboard', () => {
     }
   });
 
-  it('has the script and testid variables on k6influx', () => {
+  it('has the script and testid variables on k6influx, and the Tempo data source variable of the trace links', () => {
     const vars = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
-    expect(Object.keys(vars)).toEqual(['script', 'testid']);
+    expect(Object.keys(vars)).toEqual(['script', 'testid', 'tempo']);
     expect(vars.script.query).toBe('SHOW TAG VALUES FROM "iterations" WITH KEY = "script"');
     expect(vars.testid.query).toBe('SHOW TAG VALUES FROM "iterations" WITH KEY = "testid" WHERE "script" =~ /^$script$/');
-    for (const v of dashboard.templating.list) expect(v.datasource.uid, v.name).toBe(DS_UID);
+    for (const v of dashboard.templating.list.filter((v) => v.name !== 'tempo')) expect(v.datasource.uid, v.name).toBe(DS_UID);
+    expect(vars.tempo).toMatchObject({ type: 'datasource', query: 'tempo' });
+  });
+
+  it('the payments row links its step latencies to the slow router spans of the time range in Tempo', () => {
+    const panel = nonRows.find((p) => p.title.startsWith('Payment steps p95')) as { links?: Array<{ url: string; title: string }> };
+    expect(panel.links).toHaveLength(1);
+    const url = panel.links![0].url;
+    expect(url.startsWith('/explore?schemaVersion=1&orgId=1&panes=')).toBe(true);
+    // Grafana's variables stay as they are, to be interpolated when the link is followed
+    const panes = JSON.parse(decodeURIComponent(url.slice(url.indexOf('panes=') + 6)));
+    const [tempo, from, to] = ['tempo', '__from', '__to'].map(grafanaVariable);
+    expect(panes.traces).toEqual({
+      datasource: tempo,
+      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: tempo }, queryType: 'traceql', query: '{ kind = server && duration > 500ms }' }],
+      range: { from, to },
+    });
+    for (const token of [tempo, from, to]) expect(url).toContain(token);
   });
 });
 

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAMILIES, SCRIPTS } from '../../src/shared/families/index';
+import { FAMILIES, SCRIPTS, bundleOf } from '../../src/shared/families/index';
+import { familyProgram } from '../../tools/cli/family';
 import { buildDashboard, familyRow } from '../../tools/dashboard/generate';
 import { PROJECT_ROOT } from '../../tools/k6';
 import { loadSandbox } from '../../tools/sandbox/sandbox';
@@ -20,7 +21,9 @@ describe('family manifests', () => {
   });
 
   it.each(SCRIPTS.map((s) => [s.name, s] as const))('script %s: its entry point, gate metrics and nightly job', (name, script) => {
-    expect(existsSync(root(`src/scenarios/${name}.ts`)), `src/scenarios/${name}.ts`).toBe(true);
+    const bundle = bundleOf(script).name;
+    expect(existsSync(root(`src/scenarios/${bundle}.ts`)), `src/scenarios/${bundle}.ts`).toBe(true);
+    if (script.bundle) expect(Object.keys(script.bundle.env).length, `${name} is selected in dist/${bundle}.js by its env`).toBeGreaterThan(0);
     for (const metric of Object.values(script.gate)) expect(metric).toMatch(/^[a-z_]+$/);
     expect(Object.keys(script.gate).sort()).toEqual(['errors', 'latency', 'throughput']);
     expect(script.nightly.env).toBeTypeOf('object');
@@ -48,8 +51,12 @@ describe('family manifests', () => {
     for (const panel of familyRow(family).panels) expect(titles).toContain(`timeseries:${panel.title}`);
   });
 
-  it.each(FAMILIES.map((f) => [f.name, f] as const))('family %s: its benchmark module and Go extension exist', (_name, family) => {
+  it.each(FAMILIES.map((f) => [f.name, f] as const))('family %s: its benchmark module, CLI commands and Go extension exist', async (_name, family) => {
     if (family.bench) expect(existsSync(root(family.bench)), family.bench).toBe(true);
+    if (family.cli) {
+      const program = await familyProgram({ ...family, cli: family.cli });
+      expect(program.commands.length, `${family.cli} registers commands`).toBeGreaterThan(0);
+    }
     const ext = family.extension;
     if (!ext) return;
     expect(readFileSync(root(`${ext.dir}/go.mod`), 'utf8')).toMatch(new RegExp(`^module ${ext.module.replaceAll('.', '\\.')}$`, 'm'));

@@ -415,6 +415,42 @@ describe('saved payment methods', () => {
     });
     const noMethod = await call(target, 'POST', '/payments', { key, body: { ...mit, recurring_details: undefined } });
     expect(noMethod.status).toBe(422);
+
+    // a card saved for on_session use cannot be charged off-session (the router's PreconditionFailed: 400 IR_16)
+    const onSession = await call(target, 'POST', '/payments', {
+      key,
+      body: paymentBody({ customer_id: customerId, setup_future_usage: 'on_session', customer_acceptance: acceptance }),
+    });
+    const onSessionCard = onSession.body.payment_method_id;
+    expect(onSessionCard).toMatch(/^pm_/);
+    const refused = await call(target, 'POST', '/payments', { key, body: { ...mit, recurring_details: { type: 'payment_method_id', data: onSessionCard } } });
+    expect(refused).toEqual({
+      status: 400,
+      body: { error: { type: 'invalid_request', code: 'IR_16', message: 'the payment method was saved for on_session use and cannot be charged off_session' } },
+    });
+    // on-session (the customer present) it may be used
+    const present = await call(target, 'POST', '/payments', {
+      key,
+      body: { ...mit, off_session: undefined, recurring_details: { type: 'payment_method_id', data: onSessionCard } },
+    });
+    expect(present.body.status).toBe('succeeded');
+  });
+
+  it('records the traceparent of every API request: missing, malformed, distinct and repeated trace ids', async () => {
+    await withSandbox({}, async (t) => {
+      const id = (n: number) => n.toString(16).padStart(32, '0');
+      const send = (traceparent?: string) => fetch(`${t.url}/payments/list`, { headers: { 'api-key': 'nobody', ...(traceparent ? { traceparent } : {}) } });
+      await send(`00-${id(1)}-00f067aa0ba902b7-01`);
+      await send(`00-${id(2)}-00f067aa0ba902b7-01`);
+      await send(`00-${id(2)}-00f067aa0ba902b8-01`);
+      await send();
+      await send('00-xyz-00f067aa0ba902b7-01');
+      await send(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`);
+      await fetch(`${t.url}/health`, { headers: { traceparent: 'junk' } }); // not the API
+      expect(t.counts().traces).toEqual({ requests: 6, missing: 1, malformed: 2, distinctTraceIds: 2, repeatedTraceIds: 1 });
+      t.reset();
+      expect(t.counts().traces.requests).toBe(0);
+    });
   });
 
   it('another merchant cannot use the method or see the customer', async () => {
@@ -510,6 +546,8 @@ describe('counts and control endpoints', () => {
         merchants: 2,
         apiKeys: 2,
         concurrency: { limit: null, inFlight: 0, queued: 0, peakInFlight: 0, waited: 0 },
+        // 14 API requests, none with a traceparent (health is not the API)
+        traces: { requests: 14, missing: 14, malformed: 0, distinctTraceIds: 0, repeatedTraceIds: 0 },
       };
       expect(s.counts()).toEqual(expected);
       // served over HTTP without auth, and not counted as traffic

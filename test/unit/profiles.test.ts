@@ -18,6 +18,7 @@ describe('profiles', () => {
       'burst',
       'mixed',
       'ramp25',
+      'staircase',
     ]);
   });
 

@@ -1,5 +1,6 @@
 // k6-suite: run scenarios with seed 003's loadtest.sh semantics, promote baselines, compare runs,
-// show the trend from history. Every k6 run goes through tools/k6.ts (offline hygiene variables).
+// show the trend from history, and each family's own commands (`k6-suite <family> <command>`, from its
+// manifest's `cli` module: ./family.ts). Every k6 run goes through tools/k6.ts (offline hygiene variables).
 import { Command, InvalidArgumentError } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,8 @@ import {
 import type { RunVerdict } from '../../src/shared/verdict.ts';
 import { validateBaseline } from '../../src/shared/baseline.ts';
 import { formatChangePct, formatMs, formatNumber, formatPct } from '../../src/shared/format.ts';
-import { SCRIPTS } from '../../src/shared/families/index.ts';
+import { FAMILIES, SCRIPTS, bundleOf, scriptManifest } from '../../src/shared/families/index.ts';
+import { addFamilyCommands } from './family.ts';
 import { gateMetrics } from '../report/model.ts';
 import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
@@ -26,10 +28,10 @@ import { openHistory, type HistoryStore } from '../history/store.ts';
 import { keyNumbers, readResultFile, type ResultFile } from '../results.ts';
 import { writeAllReports, writeReports, type WrittenReports } from '../report/write.ts';
 
-/** Every script the family manifests declare whose bundle is built (dist/<name>.js). */
+/** Every script the family manifests declare whose bundle is built (dist/<bundle>.js). */
 const availableScripts = () =>
-  SCRIPTS.map((s) => s.name)
-    .filter((name) => existsSync(join(PROJECT_ROOT, 'dist', `${name}.js`)))
+  SCRIPTS.filter((s) => existsSync(join(PROJECT_ROOT, 'dist', `${bundleOf(s).name}.js`)))
+    .map((s) => s.name)
     .sort();
 
 function runNameArg(value: string): string {
@@ -81,6 +83,8 @@ export interface ScriptRun {
   verdict?: RunVerdict;
   reasons?: string[];
   attempt: number;
+  /** A staircase capacity run: its failed upper levels are its finding, so its exit code is its verdict's. */
+  capacityRun?: boolean;
 }
 
 /** `k6-suite run`'s exit code for a run judged inconclusive (k6's own codes otherwise; see README). */
@@ -147,7 +151,10 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
           ? EXIT_INCONCLUSIVE
           : verdict === 'regression' || (verdict === 'cannot-judge' && decisive.exitCode === 0)
             ? 99
-            : decisive.exitCode;
+            : // k6 exits 99 for a staircase's failed upper levels (its per-level thresholds): that is the capacity found, not a failure
+              verdict === 'pass' && decisive.capacityRun && decisive.exitCode === 99
+              ? 0
+              : decisive.exitCode;
       if (attempts.length > 1) {
         console.log(
           `\n  ${script}: final verdict ${verdict ?? 'none'} after ${attempts.length} attempts (${attempts.map((a) => `${a.run}: ${a.verdict ?? `exit ${a.exitCode}`}`).join(', ')}); exit ${code}`,
@@ -176,9 +183,11 @@ async function runOnce(
   // the noise band: the accepted runs of this script from the history store, as a JSON-lines file for k6
   const band = join(results, `.gate-history_${script}.jsonl`);
   writeFileSync(band, (await history.last(500, script)).map((r) => `${JSON.stringify(r)}\n`).join(''));
+  // the script's bundle and the settings that select it there (seed 003's scripts share dist/payments.js)
+  const bundle = bundleOf(scriptManifest(script) ?? { name: script });
   const out = await runK6({
-    script: `dist/${script}.js`,
-    env: { RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
+    script: `dist/${bundle.name}.js`,
+    env: { ...bundle.env, RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
     args: ctx.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
     cwd: results,
     inheritOutput: true,
@@ -202,7 +211,8 @@ async function runOnce(
   }
   const verdict = typeof result.meta.verdict === 'string' ? (result.meta.verdict as RunVerdict) : undefined;
   const reasons = Array.isArray(result.meta.reasons) ? result.meta.reasons.map(String) : undefined;
-  return { script, run: written.run, exitCode, resultPath: written.result, diffMarkdownPath: written.diffMarkdown, verdict, reasons, attempt };
+  const capacityRun = result.meta.staircase !== undefined;
+  return { script, run: written.run, exitCode, resultPath: written.result, diffMarkdownPath: written.diffMarkdown, verdict, reasons, attempt, capacityRun };
 }
 
 /** The gate verdict of a diff file; undefined when it cannot be read. */
@@ -286,7 +296,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description("run a script (seed 003's loadtest.sh): the result goes to <results>/<run>_<script>.json")
-    .option('-s, --script <name>', 'script in dist/ (without .js)', 'health')
+    .option('-s, --script <name>', 'a script of the family manifests (health, payment-confirm, rps, spacetimedb...; `k6-suite list`)', 'health')
     .option('-r, --run <name>', 'run name (default: "baseline" while there is no baseline, else "latest")', runNameArg)
     .option('-c, --compare', 'name the run after the short git commit and refuse to run without a baseline')
     .option('-a, --all', 'run every script in dist/')
@@ -414,6 +424,9 @@ export function buildProgram(): Command {
         await history.close();
       }
     });
+
+  // k6-suite <family> <command>: each family's own commands (its manifest's `cli` module)
+  addFamilyCommands(program, FAMILIES);
 
   return program;
 }

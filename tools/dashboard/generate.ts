@@ -10,6 +10,9 @@ import {
   AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  DatasourceVariableBuilder,
   QueryVariableBuilder,
   RowBuilder,
   ThresholdsConfigBuilder,
@@ -251,7 +254,34 @@ function timeseriesPanel(id: number, spec: PanelSpec): timeseries.PanelBuilder {
     .targets(targets(spec.queries));
   if (spec.description) panel.description(spec.description);
   if (spec.unit === 'percentunit') panel.min(0).max(1);
+  if (spec.traces)
+    panel.links([new DashboardLinkBuilder(spec.traces.title).type(DashboardLinkType.Link).url(tempoExploreUrl(spec.traces.traceql)).targetBlank(true)]);
   return panel;
+}
+
+/** The dashboard variable naming the Tempo data source of the trace links. */
+export const TEMPO_VARIABLE = 'tempo';
+/** A Grafana variable reference, `${name}`, as links and queries spell it. */
+export const grafanaVariable = (name: string) => `\${${name}}`;
+/** Grafana variables the trace links keep as they are (Grafana replaces them when the link is followed). */
+const LINK_TOKENS = [TEMPO_VARIABLE, '__from', '__to'].map(grafanaVariable);
+
+/**
+ * Grafana Explore on the Tempo data source with a TraceQL search over the dashboard's time range
+ * (Explore's `panes` URL state). The variables stay unencoded so that Grafana interpolates them.
+ */
+export function tempoExploreUrl(traceql: string): string {
+  const [tempo, from, to] = LINK_TOKENS;
+  const panes = {
+    traces: {
+      datasource: tempo,
+      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: tempo }, queryType: 'traceql', query: traceql }],
+      range: { from, to },
+    },
+  };
+  let encoded = encodeURIComponent(JSON.stringify(panes));
+  for (const token of LINK_TOKENS) encoded = encoded.replaceAll(encodeURIComponent(token), token);
+  return `/explore?schemaVersion=1&orgId=1&panes=${encoded}`;
 }
 
 function checksTable(id: number): table.PanelBuilder {
@@ -265,7 +295,7 @@ function checksTable(id: number): table.PanelBuilder {
 // ---------------------------------------------------------------------------------------------------
 // The dashboard
 
-function variables(): QueryVariableBuilder[] {
+function variables(withTempo: boolean): Array<QueryVariableBuilder | DatasourceVariableBuilder> {
   const tagValues = (key: string, where = '') => `SHOW TAG VALUES FROM "iterations" WITH KEY = "${key}"${where}`;
   const script = tagValues('script');
   const testid = tagValues('testid', ' WHERE "script" =~ /^$script$/');
@@ -289,6 +319,8 @@ function variables(): QueryVariableBuilder[] {
       .sort(VariableSort.AlphabeticalDesc)
       .multi(false)
       .includeAll(false),
+    // the Tempo data source the trace links open (only when a family's row links to traces)
+    ...(withTempo ? [new DatasourceVariableBuilder(TEMPO_VARIABLE).label('Tempo').type('tempo').multi(false).includeAll(false)] : []),
   ];
 }
 
@@ -320,7 +352,7 @@ export function buildDashboard(families: readonly FamilyManifest[] = FAMILIES): 
         .name('Annotations & Alerts')
         .type('dashboard'),
     )
-    .variables(variables());
+    .variables(variables(families.some((f) => familyRow(f).panels.some((p) => p.traces))));
 
   // Rows stay expanded: a row's panels follow it at the top level (the builder lays out the grid).
   let id = 0;

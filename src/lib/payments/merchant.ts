@@ -1,67 +1,56 @@
-// Setup of a payments test (once, in setup()): create a merchant with the admin key, obtain its API
-// key (current routers: POST /api_keys/{merchant_id}; older ones return it from POST /accounts —
-// detected from the answer), create the connector and set the routing. Or, with MERCHANT_API_KEY,
-// use that merchant and create nothing. A refused step aborts the test (exit 108) naming the step and
-// the status; no key is ever printed. Wire facts: ../shared/reference/payments-hyperswitch.md.
+// Setup of a payments test (once, in setup()): the merchants the VUs pay as. With MERCHANT_POOL, the
+// pool's merchants (read in init by ./pool.ts; nothing is created); with MERCHANT_API_KEY, that
+// merchant; else one merchant created with the admin key: account, API key (current routers: POST
+// /api_keys/{merchant_id}; older ones return it from POST /accounts — detected from the answer),
+// connector, routing. The requests are the pure steps of src/shared/payments/merchant-setup.ts (the
+// pool provisioner drives the same ones); here they go through k6/http. A refused step aborts the test
+// (exit 108) naming the step and the status; no key is ever printed.
+// Wire facts: /work/shared/reference/payments-hyperswitch.md.
 import exec from 'k6/execution';
 import http from 'k6/http';
+import { describeFailure, merchantSetup, succeeded, type AdminRequest, type Merchant } from '../../shared/payments/merchant-setup';
 import { safeLog } from '../redact';
 import type { PaymentsValues } from './config';
 
-/** What the VUs need to pay as the merchant (setup data: dropped from every output by the summary hook). */
-export interface Merchant {
-  merchantId: string;
-  apiKey: string;
-  profileId?: string;
-}
+export type { Merchant };
 
-/** The router's error message, from its `{"error":{"type","code","message"}}` body, for a setup message. */
-function routerError(body: unknown): string {
-  if (typeof body !== 'string') return '';
-  try {
-    const e = (JSON.parse(body) as { error?: { code?: string; message?: string } }).error;
-    return e ? ` ${[e.code, e.message].filter(Boolean).join(' ')}` : '';
-  } catch {
-    return ` ${body.slice(0, 120)}`;
+/** The variables the setup reads (a subset of PAYMENTS_RULES' values). */
+type SetupValues = Pick<
+  PaymentsValues,
+  'TARGET_URL' | 'ADMIN_API_KEY' | 'MERCHANT_API_KEY' | 'MERCHANT_ID' | 'PROFILE_ID' | 'CONNECTOR' | 'CONNECTOR_API_KEY' | 'REQUEST_TIMEOUT'
+>;
+
+/** Sends one admin request; aborts the test (naming the step and the status, never a key) unless it answers 2xx. */
+function send(c: SetupValues, req: AdminRequest): unknown {
+  const params = { headers: { 'content-type': 'application/json', 'api-key': c.ADMIN_API_KEY }, timeout: `${c.REQUEST_TIMEOUT}ms`, tags: { name: 'setup' } };
+  const res = http.request(req.method, `${c.TARGET_URL}${req.path}`, req.body === undefined ? null : JSON.stringify(req.body), params);
+  if (!succeeded(res.status)) {
+    const status = describeFailure(res.status, res.body, res.error);
+    exec.test.abort(
+      safeLog(`payments setup: ${req.step} (${req.method} ${req.path}) failed: ${status}; check TARGET_URL and ADMIN_API_KEY, or give MERCHANT_API_KEY`),
+    );
   }
+  return JSON.parse(res.body as string);
 }
 
-/** Creates (or names) the merchant the test pays as. */
-export function setUpMerchant(c: PaymentsValues): Merchant {
+/** Creates (or names, with MERCHANT_API_KEY) the merchant the test pays as. */
+export function setUpMerchant(c: SetupValues): Merchant {
   if (c.MERCHANT_API_KEY) return { merchantId: c.MERCHANT_ID, apiKey: c.MERCHANT_API_KEY, profileId: c.PROFILE_ID || undefined };
-  const admin = { headers: { 'content-type': 'application/json', 'api-key': c.ADMIN_API_KEY }, timeout: `${c.REQUEST_TIMEOUT}ms`, tags: { name: 'setup' } };
-  const step = (what: string, method: 'POST', path: string, body: unknown, headers = admin) => {
-    const res = http.request(method, `${c.TARGET_URL}${path}`, JSON.stringify(body), headers);
-    if (res.status < 200 || res.status >= 300) {
-      const status = res.status === 0 ? `no answer (${res.error})` : `${res.status}${routerError(res.body)}`;
-      exec.test.abort(safeLog(`payments setup: ${what} (${method} ${path}) failed: ${status}; check TARGET_URL and ADMIN_API_KEY, or give MERCHANT_API_KEY`));
-    }
-    return JSON.parse(res.body as string) as Record<string, unknown>;
-  };
   const merchantId = `k6_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-  const account = step('creating the merchant', 'POST', '/accounts', {
-    merchant_id: merchantId,
-    merchant_name: 'k6 load test',
-    merchant_details: { primary_contact_person: 'k6', primary_email: 'k6@example.com', website: 'https://example.com' },
-    return_url: 'https://example.com/return',
-    webhook_details: { webhook_url: 'https://example.com/webhook' },
-    sub_merchants_enabled: false,
-    metadata: { source: 'k6-regression-suite' },
-  });
-  // older routers answer with the key; current ones issue it separately
-  const apiKey =
-    typeof account.api_key === 'string'
-      ? account.api_key
-      : String(step('creating its API key', 'POST', `/api_keys/${merchantId}`, { name: 'k6', description: null, expiration: 'never' }).api_key ?? '');
-  if (!apiKey) exec.test.abort(`payments setup: the router gave no API key for merchant ${merchantId}`);
-  step('creating the connector', 'POST', `/account/${merchantId}/connectors`, {
-    connector_type: 'payment_processor',
-    connector_name: c.CONNECTOR,
-    connector_account_details: { auth_type: 'HeaderKey', api_key: c.CONNECTOR_API_KEY },
-    test_mode: true,
-    disabled: false,
-    payment_methods_enabled: [{ payment_method: 'card', payment_method_types: [{ payment_method_type: 'credit' }, { payment_method_type: 'debit' }] }],
-  });
-  step('setting the routing', 'POST', `/accounts/${merchantId}`, { merchant_id: merchantId, routing_algorithm: { type: 'single', data: c.CONNECTOR } });
-  return { merchantId, apiKey, profileId: typeof account.profile_id === 'string' ? account.profile_id : undefined };
+  const steps = merchantSetup(merchantId, { connector: c.CONNECTOR, connectorApiKey: c.CONNECTOR_API_KEY });
+  let next = steps.next();
+  while (!next.done) next = steps.next(send(c, next.value));
+  const outcome = next.value;
+  if ('problem' in outcome) exec.test.abort(`payments setup: ${outcome.problem}`);
+  return (outcome as { merchant: Merchant }).merchant;
+}
+
+/**
+ * The merchants the test pays as: the pool's (MERCHANT_POOL, read in init with readPool; nothing is
+ * created), else the one of setUpMerchant (MERCHANT_API_KEY's, or a new one). Spread iterations over
+ * them with merchantFor (./pool.ts).
+ */
+export function setUpMerchants(c: SetupValues, pool?: readonly Merchant[]): Merchant[] {
+  if (pool && pool.length > 0) return [...pool];
+  return [setUpMerchant(c)];
 }

@@ -21,6 +21,11 @@ export function scriptManifest(name: string): (ScriptManifest & { family: Family
   return SCRIPTS.find((s) => s.name === name);
 }
 
+/** The bundle a script runs in (`dist/<name>.js`) and the settings that select it there. */
+export function bundleOf(script: Pick<ScriptManifest, 'name' | 'bundle'>): { name: string; env: Record<string, string> } {
+  return script.bundle ?? { name: script.name, env: {} };
+}
+
 /** A family by its name or by the name of one of its scripts. */
 export function findFamily(name: string): FamilyManifest | undefined {
   return FAMILIES.find((f) => f.name === name) ?? scriptManifest(name)?.family;

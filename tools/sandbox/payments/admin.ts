@@ -5,6 +5,7 @@
 //   POST /api_keys/{id}                 → 200 {key_id, merchant_id, name, description, api_key, created, expiration}
 //   POST /account/{id}/connectors       → 200 the connector with merchant_connector_id "mca_..."
 // An unknown merchant is 404 HE_02 "Merchant account does not exist in our records".
+import type { TraceLog } from './traces.ts';
 import { randomUUID } from 'node:crypto';
 import type { KeyRing } from './auth.ts';
 import { alphanumeric, newId, type Connector, type Merchant, type Store } from './store.ts';
@@ -28,6 +29,8 @@ export interface AdminContext {
   keys: KeyRing;
   /** Older routers answer POST /accounts with the merchant's API key. */
   legacyApiKeys: boolean;
+  /** The trace context of every API request (traces.ts). */
+  traces: TraceLog;
 }
 
 const MERCHANT_ID = /^[A-Za-z0-9_-]{1,64}$/;

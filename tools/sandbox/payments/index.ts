@@ -9,7 +9,8 @@ import type { SandboxModule, SandboxOptions } from '../sandbox.ts';
 import { KeyRing } from './auth.ts';
 import { installFrontDoor, type ConcurrencyStats, type FrontDoor } from './front-door.ts';
 import { buildRoutes } from './routes.ts';
-import { Store } from './store.ts';
+import { Store, type PaymentStatus } from './store.ts';
+import { TraceLog, type TraceStats } from './traces.ts';
 
 export interface PaymentsSandboxOptions extends SandboxOptions {
   /** The `api-key` of the admin routes (default `test_admin`, the reference loadtest's). */
@@ -28,10 +29,17 @@ export interface PaymentsCounts {
   merchants: number;
   apiKeys: number;
   concurrency: ConcurrencyStats;
+  /** The traceparent headers of the API requests (traces.ts). */
+  traces: TraceStats;
 }
 
 export interface PaymentsSandbox extends RunningTarget {
   counts(): PaymentsCounts;
+  /**
+   * Test hook: a router that answered one status and recorded another (a lost update). Sets the
+   * stored status of the `n` newest payments (over every merchant) to `status`; returns how many changed.
+   */
+  rewriteNewest(n: number, status: PaymentStatus): number;
 }
 
 export const sandboxFlags: SandboxModule['sandboxFlags'] = {
@@ -56,15 +64,17 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
 
   const store = new Store();
   const keys = new KeyRing(adminKey);
+  const traces = new TraceLog();
   let door: FrontDoor | undefined;
   const target = await startHttpTarget({
     port: options.port,
     host: options.host,
-    routes: buildRoutes({ store, keys, legacyApiKeys }),
+    routes: buildRoutes({ store, keys, legacyApiKeys, traces }),
     extraStats: () => ({ payments: store.paymentCounts(), concurrency: door?.stats() }),
     onReset: () => {
       store.clear();
       keys.clear();
+      traces.clear();
       door?.reset();
     },
   });
@@ -74,6 +84,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     merchants: store.merchants.size,
     apiKeys: keys.size,
     concurrency: door!.stats(),
+    traces: traces.snapshot(),
   });
   door = installFrontDoor(target.server, {
     maxConcurrent,
@@ -83,7 +94,16 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       return true;
     },
   });
-  return { ...target, counts };
+  const rewriteNewest = (n: number, status: PaymentStatus) => {
+    const newest = [...store.merchants.values()]
+      .flatMap((m) => m.paymentList)
+      .filter((p) => p.status !== status)
+      .sort((a, b) => b.created.localeCompare(a.created))
+      .slice(0, n);
+    for (const p of newest) store.setStatus(p, status);
+    return newest.length;
+  };
+  return { ...target, counts, rewriteNewest };
 }
 
 /** The sandbox contract's entry point (tools/sandbox/sandbox.ts); reads the serve flags. */

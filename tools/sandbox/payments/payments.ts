@@ -6,7 +6,7 @@
 //        (a method, confirm false), or with confirm true succeeded (capture_method automatic) / requires_capture (manual)
 //        / failed (a declining test card). setup_future_usage + customer_acceptance saves the card (payment_method_id
 //        "pm_..."); recurring_details {type:"payment_method_id"} charges a saved one (unknown → 404 HE_02, another
-//        customer's → 400 IR_16).
+//        customer's, or one saved on_session charged with off_session:true → 400 IR_16, the router's PreconditionFailed).
 //   POST /payments/{id}/confirm|capture|cancel → 200 the payment; a status that forbids it → 400 IR_16 / IR_14
 //   GET  /payments/{id}                     → 200 the payment; unknown or another merchant's → 404 HE_02
 //   GET  /payments/list?limit&starting_after&ending_before&offset&customer_id → newest first {size, count, total_count, data}
@@ -300,6 +300,7 @@ function methodOf(merchant: Merchant, body: Json, customerId: string | null): Pa
   if (savedId === undefined) return undefined;
   const saved = merchant.methods.get(savedId) ?? fail(ERRORS.paymentMethodNotFound);
   if (saved.customer_id !== customerId) fail(ERRORS.customerMismatch);
+  if (optBool(body, 'off_session') === true && saved.usage !== 'off_session') fail(ERRORS.notForOffSession);
   return { card: saved.card, savedId, decline: null };
 }
 
@@ -362,7 +363,13 @@ function saveMethod(merchant: Merchant, payment: Payment): void {
   if (!method || method.savedId !== null || payment.status === 'failed') return;
   if (payment.setup_future_usage === null || payment.customer_id === null || !payment.customer_acceptance) return;
   const customer = merchant.customers.get(payment.customer_id)!;
-  const saved: SavedMethod = { payment_method_id: newId('pm'), customer_id: payment.customer_id, card: method.card, created: payment.updated };
+  const saved: SavedMethod = {
+    payment_method_id: newId('pm'),
+    customer_id: payment.customer_id,
+    card: method.card,
+    created: payment.updated,
+    usage: payment.setup_future_usage,
+  };
   merchant.methods.set(saved.payment_method_id, saved);
   customer.paymentMethods.push(saved.payment_method_id);
   customer.view.default_payment_method_id ??= saved.payment_method_id;

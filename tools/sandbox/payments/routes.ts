@@ -16,6 +16,7 @@ import {
   listPayments,
 } from './payments.ts';
 import type { Merchant } from './store.ts';
+import type { TraceLog } from './traces.ts';
 import { ERRORS, RouterFailure, fail, parseObject, queryOf, sendError, type Json } from './wire.ts';
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -31,13 +32,14 @@ function param(raw: string): string {
 }
 
 /** A route whose handler returns the 200 answer or throws a RouterFailure. */
-function route(method: Method, path: RegExp, name: string, handler: (req: IncomingMessage, params: string[], body: Buffer) => Json): Route {
+function route(method: Method, path: RegExp, name: string, handler: (req: IncomingMessage, params: string[], body: Buffer) => Json, traces: TraceLog): Route {
   return {
     method,
     path,
     name,
     fail: failInjected,
     handle: (req, res, params, body) => {
+      traces.record(req.headers.traceparent);
       let answer: Json;
       try {
         answer = handler(req, params.map(param), body);
@@ -50,17 +52,29 @@ function route(method: Method, path: RegExp, name: string, handler: (req: Incomi
 }
 
 export function buildRoutes(ctx: AdminContext): Route[] {
-  const { store, keys } = ctx;
+  const { store, keys, traces } = ctx;
   const admin = (method: Method, path: RegExp, name: string, fn: (params: string[], body: Buffer) => Json) =>
-    route(method, path, name, (req, params, body) => {
-      keys.requireAdmin(req);
-      return fn(params, body);
-    });
+    route(
+      method,
+      path,
+      name,
+      (req, params, body) => {
+        keys.requireAdmin(req);
+        return fn(params, body);
+      },
+      traces,
+    );
   const merchant = (method: Method, path: RegExp, name: string, fn: (m: Merchant, params: string[], body: Buffer, req: IncomingMessage) => Json) =>
-    route(method, path, name, (req, params, body) => {
-      const m = store.merchants.get(keys.requireMerchant(req)) ?? fail(ERRORS.unauthorized);
-      return fn(m, params, body, req);
-    });
+    route(
+      method,
+      path,
+      name,
+      (req, params, body) => {
+        const m = store.merchants.get(keys.requireMerchant(req)) ?? fail(ERRORS.unauthorized);
+        return fn(m, params, body, req);
+      },
+      traces,
+    );
   const optional = (body: Buffer) => parseObject(body, true);
 
   return [

@@ -60,6 +60,8 @@ export interface SavedMethod {
   customer_id: string;
   card: CardView;
   created: string;
+  /** The setup_future_usage it was saved with: only an `off_session` card may be charged off-session. */
+  usage: 'on_session' | 'off_session';
 }
 
 /** The payment method a payment carries (a card given in a request, or a saved one). */
@@ -88,7 +90,7 @@ export interface Payment {
   amount_received: number | null;
   method: PaymentMethodRef | null;
   payment_method_id: string | null;
-  setup_future_usage: string | null;
+  setup_future_usage: 'on_session' | 'off_session' | null;
   customer_acceptance: boolean;
   off_session: boolean | null;
   connector: string | null;

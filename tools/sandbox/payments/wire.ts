@@ -26,6 +26,8 @@ export const ERRORS = {
   paymentMethodRequired: error(422, 'IR_06', 'A payment token or payment method data is required'),
   noConnector: error(400, 'IR_39', 'No eligible connector was found for the current payment method configuration'),
   customerMismatch: error(400, 'IR_16', 'customer associated with payment method and customer passed in payment are not same'),
+  // the router's PreconditionFailed is a 400 with IR_16 (its error transformers), not an HTTP 412
+  notForOffSession: error(400, 'IR_16', 'the payment method was saved for on_session use and cannot be charged off_session'),
   customerRequired: error(400, 'IR_04', 'Missing required param: customer_id is mandatory when setup_future_usage is given'),
   listLimit: error(422, 'IR_06', 'limit should be in between 1 and 100'),
 } satisfies Record<string, RouterError>;

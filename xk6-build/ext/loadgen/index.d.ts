@@ -46,4 +46,16 @@ declare module 'k6/x/loadgen' {
 
   /** The cores the k6 process can use now. Works anywhere, the init context included. */
   export function info(): LoadgenInfo;
+
+  /**
+   * Adds n (an integer, default 1; negative allowed) to the process-wide counter `name` and returns
+   * its new value. Every VU of the k6 process (setup, teardown and handleSummary included) shares the
+   * same counters; k6's own metrics cannot be read back by a script, so an end-of-test check in
+   * teardown() (what the VUs did vs what the target recorded) reads these. One k6 process only: a
+   * distributed run has one set per instance. Throws on an empty name or a non-integer n.
+   */
+  export function tally(name: string, n?: number): number;
+
+  /** The counters whose name starts with `prefix` (default: all), as { name: count }. */
+  export function tallies(prefix?: string): Record<string, number>;
 }

@@ -23,8 +23,9 @@ const (
 // RootModule is the global module object: k6 registers one per process (register.go), so its
 // controller is the process's one sampler.
 type RootModule struct {
-	cgroup cgroupFS
-	ctl    *controller
+	cgroup  cgroupFS
+	ctl     *controller
+	tallies tallies
 }
 
 // ModuleInstance is the module as one VU sees it.
@@ -66,9 +67,9 @@ func (r *RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
 	return mi
 }
 
-// Exports exposes start and info.
+// Exports exposes start, info, tally and tallies.
 func (mi *ModuleInstance) Exports() modules.Exports {
-	fns := map[string]any{"start": mi.start, "info": mi.info}
+	fns := map[string]any{"start": mi.start, "info": mi.info, "tally": mi.tally, "tallies": mi.talliesOf}
 	return modules.Exports{Named: fns, Default: fns}
 }
 
