@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main, compareTable } from '../../tools/cli/main.ts';
 import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
+import { startFamilySandbox, targetEnv } from '../../tools/sandbox/sandbox.ts';
+import { FAMILIES, SCRIPTS } from '../../src/shared/families/index.ts';
 import type { RunningTarget } from '../../tools/sandbox/http-target.ts';
 import { PostgresHistory, JsonLinesHistory } from '../../tools/history/store.ts';
 import { scratchDir } from '../support/results.ts';
@@ -78,6 +80,32 @@ describe('k6-suite run / baseline / compare / trend', () => {
       expect(existsSync(join(dir, `${sha}_health.json`))).toBe(true);
       expect(existsSync(join(dir, `${sha}_health.diff.json`))).toBe(true);
     } finally {
+      remove();
+    }
+  });
+
+  it("seed 003's workflow for its payment scripts: -s payment-confirm -r, -c, and -a runs every script of every family", async () => {
+    const { dir, remove } = scratchDir('k6-cli-');
+    const spacetime = await startFamilySandbox(FAMILIES.find((f) => f.name === 'spacetimedb')!);
+    try {
+      expect(await main(['run', '-s', 'payment-confirm', '-r', 'base', '--results', dir, ...quick()])).toBe(0);
+      for (const file of ['base_payment-confirm.json', 'base_payment-confirm.summary']) expect(existsSync(join(dir, file)), file).toBe(true);
+      expect(await main(['baseline', 'promote', 'base', '-s', 'payment-confirm', '--results', dir])).toBe(0);
+      expect(await main(['run', '-c', '-s', 'payment-confirm', '--results', dir, ...quick()])).toBe(0);
+      const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+      for (const ext of ['json', 'summary', 'diff.json', 'diff.md']) expect(existsSync(join(dir, `${sha}_payment-confirm.${ext}`)), ext).toBe(true);
+      // the result names the script it ran (SCENARIO chose it in dist/payments.js)
+      expect(JSON.parse(readFileSync(join(dir, `${sha}_payment-confirm.json`), 'utf8')).meta).toMatchObject({ script: 'payment-confirm', workload: 'payment-confirm' });
+      // -a: every script of every family manifest, each against its own target
+      const all = [...quick(), ...Object.entries(targetEnv(FAMILIES.find((f) => f.name === 'spacetimedb')!.sandbox.env, spacetime)).flatMap(([k, v]) => ['-e', `${k}=${v}`])];
+      expect(await main(['run', '-a', '-r', 'all', '--results', dir, ...all])).toBe(0);
+      const ran = readdirSync(dir)
+        .filter((f) => f.startsWith('all_') && f.endsWith('.json') && !f.includes('.diff') && !f.includes('outputs'))
+        .map((f) => f.slice(4, -5))
+        .sort();
+      expect(ran).toEqual(SCRIPTS.map((s) => s.name).sort());
+    } finally {
+      await spacetime.close();
       remove();
     }
   });
