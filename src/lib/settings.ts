@@ -125,7 +125,7 @@ export interface SettingsSpec<F extends Rules> {
   /** The script's name in the family manifest; a bundle that runs several names it from its own variables (SCENARIO, say). */
   script: string | ((own: Values<F>) => string);
   /** The profile when LOAD_PROFILE is unset. */
-  defaultProfile: ProfileName;
+  defaultProfile: ProfileName | ((own: Values<F>) => ProfileName);
   /** The family's own variables. */
   rules: F;
   /** Problems between variables and in the files they name (each one line, naming the variables and the fix); run on the parsed values, with the working directory relative paths resolve against. */
@@ -137,8 +137,9 @@ export interface SettingsSpec<F extends Rules> {
  * exits 107) that names every invalid variable, with the value given and what is allowed.
  */
 export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record<string, string | undefined> = __ENV): Settings<F> {
-  const shared = collectConfig({ ...loadRules(spec.defaultProfile), ...GATE_RULES, ...RESULT_RULES }, env);
   const family = collectConfig(spec.rules, env);
+  const defaultProfile = typeof spec.defaultProfile === 'function' ? spec.defaultProfile(family.values) : spec.defaultProfile;
+  const shared = collectConfig({ ...loadRules(defaultProfile), ...GATE_RULES, ...RESULT_RULES }, env);
   const scriptName = typeof spec.script === 'function' ? spec.script(family.values) : spec.script;
   const script = spec.family.scripts.find((s) => s.name === scriptName);
   if (!script) throw new Error(`the ${spec.family.name} family manifest declares no script ${scriptName}`);

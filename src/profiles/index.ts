@@ -66,6 +66,12 @@ export function splitByWeight(total: number, weights: number[]): number[] {
 }
 
 const share = (total: number, weight: number, sum: number) => Math.max(1, Math.ceil((total * weight) / sum));
+/**
+ * The VUs an arrival-rate part starts with: its share, and at least 2 — with a single VU, any
+ * iteration slower than the rate's period (a GC pause, a slow answer) drops the next iteration while k6
+ * starts another VU.
+ */
+const preAllocated = (total: number, weight: number, sum: number) => Math.max(2, share(total, weight, sum));
 
 const stripSteady = (stages: Stage[]) => stages.map(({ duration, target }) => ({ duration, target }));
 
@@ -91,8 +97,8 @@ export function buildScenarios(choice: ProfileChoice, weights: ExecWeights): Rec
           rate: rates[i],
           timeUnit: '1s',
           duration: shape.duration,
-          preAllocatedVUs: share(shape.preAllocatedVUs, w, sum),
-          maxVUs: share(shape.maxVUs, w, sum),
+          preAllocatedVUs: preAllocated(shape.preAllocatedVUs, w, sum),
+          maxVUs: Math.max(2, share(shape.maxVUs, w, sum)),
         };
         break;
       case 'ramping-rate':
@@ -101,8 +107,8 @@ export function buildScenarios(choice: ProfileChoice, weights: ExecWeights): Rec
           exec,
           startRate: Math.round((shape.startRate * w) / sum),
           timeUnit: '1s',
-          preAllocatedVUs: share(shape.preAllocatedVUs, w, sum),
-          maxVUs: share(shape.maxVUs, w, sum),
+          preAllocatedVUs: preAllocated(shape.preAllocatedVUs, w, sum),
+          maxVUs: Math.max(2, share(shape.maxVUs, w, sum)),
           stages: scaleStages(shape.stages),
         };
         break;

@@ -14,7 +14,7 @@ import { setUpMerchants, type Merchant } from '../lib/payments/merchant';
 import { merchantFor, readPool } from '../lib/payments/pool';
 import type { MixFlow } from '../lib/payments/mix';
 import { describe, reconcile, reconciliation, reconciliationProblems } from '../lib/payments/reconcile';
-import { loadScenarios, planRun } from '../lib/run-plan';
+import { planRun } from '../lib/run-plan';
 import { readSettings } from '../lib/settings';
 import { createSetup } from '../lib/setup';
 import { createSummaryHook } from '../lib/summary';
@@ -38,32 +38,18 @@ const FLOW_STEPS: Record<MixFlow, Step[]> = {
   cit_off_session: ['customer_create', 'payment_create', 'payment_confirm'],
   mit: ['payment_recurring'],
 };
-/** The mix's profile when LOAD_PROFILE is unset: each flow needs an arrival-rate executor. */
-const MIX_PROFILE = 'tps100';
-
 const mix = cfg.SCENARIO === 'mix' ? mixWeights(cfg, settings.results.cwd).weights : undefined;
 const weights: Record<string, number> = mix ?? { [SCRIPTS[cfg.SCENARIO as Exclude<PaymentScenario, 'mix'>].exec]: 1 };
 const steps = [...new Set(mix ? (Object.keys(mix) as MixFlow[]).flatMap((flow) => FLOW_STEPS[flow]) : SCRIPTS[cfg.SCENARIO as 'rps'].steps)];
 
-function ownShape(): { name: string; scenarios: ReturnType<typeof loadScenarios> } | undefined {
-  if (cfg.SCENARIO === 'rps' && !settings.load.given) {
-    // the seed's fixed amount of work: 10 VUs × 100 iterations
-    return {
-      name: 'rps (10 VUs × 100 iterations)',
-      scenarios: { paymentsRps: { executor: 'per-vu-iterations', exec: 'paymentsRps', vus: 10, iterations: 100, maxDuration: '5m' } },
-    };
-  }
-  if (!mix) return undefined;
-  const load = settings.load.given ? settings.load : { ...settings.load, profile: MIX_PROFILE as typeof settings.load.profile };
-  const scenarios = loadScenarios(load, weights);
-  const vuShaped = Object.values(scenarios).filter((s) => !s.executor.endsWith('arrival-rate'));
-  if (vuShaped.length > 0) {
-    throw configErrorMessage([
-      `SCENARIO=mix runs each flow as its own arrival-rate executor, but LOAD_PROFILE=${load.profile}${load.model === 'vus' ? ' with LOAD_MODEL=vus' : ''} ramps VUs: choose a tpsN profile (LOAD_MODEL=arrival-rate) or staircase`,
-    ]);
-  }
-  return { name: load.profile, scenarios };
-}
+/** rps without LOAD_PROFILE is the seed's fixed amount of work: 10 VUs × 100 iterations. */
+const seedRps =
+  cfg.SCENARIO === 'rps' && !settings.load.given
+    ? {
+        name: 'rps (10 VUs × 100 iterations)',
+        scenarios: { paymentsRps: { executor: 'per-vu-iterations' as const, exec: 'paymentsRps', vus: 10, iterations: 100, maxDuration: '5m' } },
+      }
+    : undefined;
 
 const plan = planRun(
   settings,
@@ -77,8 +63,14 @@ const plan = planRun(
       : cfg.SCENARIO,
   },
   { endChecks },
-  ownShape(),
+  seedRps,
 );
+// the mix holds each flow's rate: a VU-shaped profile cannot
+if (mix && Object.values(plan.scenarios).some((s) => !s.executor.endsWith('arrival-rate'))) {
+  throw configErrorMessage([
+    `SCENARIO=mix runs each flow as its own arrival-rate executor, but LOAD_PROFILE=${settings.load.profile}${settings.load.model === 'vus' ? ' with LOAD_MODEL=vus' : ''} ramps VUs: choose a tpsN profile (LOAD_MODEL=arrival-rate) or staircase`,
+  ]);
+}
 
 export const options = buildOptions(plan, {
   // seed 003's threshold on each payment request the script makes, and every payment must succeed

@@ -95,9 +95,15 @@ describe('k6-suite run / baseline / compare / trend', () => {
       const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
       for (const ext of ['json', 'summary', 'diff.json', 'diff.md']) expect(existsSync(join(dir, `${sha}_payment-confirm.${ext}`)), ext).toBe(true);
       // the result names the script it ran (SCENARIO chose it in dist/payments.js)
-      expect(JSON.parse(readFileSync(join(dir, `${sha}_payment-confirm.json`), 'utf8')).meta).toMatchObject({ script: 'payment-confirm', workload: 'payment-confirm' });
+      expect(JSON.parse(readFileSync(join(dir, `${sha}_payment-confirm.json`), 'utf8')).meta).toMatchObject({
+        script: 'payment-confirm',
+        workload: 'payment-confirm',
+      });
       // -a: every script of every family manifest, each against its own target
-      const all = [...quick(), ...Object.entries(targetEnv(FAMILIES.find((f) => f.name === 'spacetimedb')!.sandbox.env, spacetime)).flatMap(([k, v]) => ['-e', `${k}=${v}`])];
+      const all = [
+        ...quick(),
+        ...Object.entries(targetEnv(FAMILIES.find((f) => f.name === 'spacetimedb')!.sandbox.env, spacetime)).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      ];
       expect(await main(['run', '-a', '-r', 'all', '--results', dir, ...all])).toBe(0);
       const ran = readdirSync(dir)
         .filter((f) => f.startsWith('all_') && f.endsWith('.json') && !f.includes('.diff') && !f.includes('outputs'))

@@ -118,6 +118,28 @@ describe('dist/payments.js against the payments sandbox', () => {
     expect(traces.distinctTraceIds).toBeGreaterThanOrEqual(traced);
   });
 
+  it('the mix in a staircase: one arrival-rate executor per flow and level, the capacity named, every payment reconciled', async () => {
+    const out = await payments({
+      SCENARIO: 'mix',
+      LOAD_PROFILE: 'staircase',
+      STAIR_START: '20',
+      STAIR_STEP: '20',
+      STAIR_TARGET: '40',
+      STAIR_HOLD: '2s',
+      STEADY_STATE_DURATION: '',
+    });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const result = readResult(join(results.dir, 'p_payment-mix.json'));
+    const stair = result.meta.staircase as { levels: Array<{ rate: number; status: string }>; capacity: { rate: number } | null };
+    expect(stair.levels.map((r) => [r.rate, r.status])).toEqual([
+      [20, 'met'],
+      [40, 'met'],
+    ]);
+    expect(stair.capacity?.rate).toBe(40);
+    expect(byStatus()).toEqual({ succeeded: count(result, 'payments_total') });
+    expect(count(result, 'payments_unreconciled')).toBe(0);
+  });
+
   it('a mix whose weights do not sum to 100 stops in init (107) naming the sum; nothing is sent', async () => {
     const out = await payments({ SCENARIO: 'mix', PAYMENTS_MIX: 'guest:50,mit:40', LOAD_PROFILE: 'tps100' });
     expect(out.exitCode).toBe(107);
@@ -183,6 +205,16 @@ describe('dist/payments.js against the payments sandbox', () => {
       .filter((f) => f !== 'pool.json')
       .map((f) => readFileSync(join(results.dir, f), 'utf8'));
     for (const text of [out.stdout, out.stderr, ...files]) for (const m of pool) expect(text).not.toContain(m.key);
+  });
+
+  it('a refused connector or an unreachable router stops setup (108) naming the step; no payment is sent', async () => {
+    const refused = await payments({ CONNECTOR: 'x'.repeat(65) }); // a connector the router does not know
+    expect(refused.exitCode).toBe(108);
+    expect(refused.stderr).toMatch(/payments setup: creating the connector \(POST \/account\/[^/]+\/connectors\) failed: 400 IR_06/);
+    expect(sandbox.counts().requests.payments_create ?? 0).toBe(0);
+    const unreachable = await payments({ TARGET_URL: 'http://127.0.0.1:1' });
+    expect(unreachable.exitCode).toBe(108);
+    expect(unreachable.stderr).toContain('payments setup: creating the merchant (POST /accounts) failed: no answer');
   });
 
   it('no key (admin, merchant) reaches stdout, stderr, --out json or the result files; every request has its own trace id', async () => {

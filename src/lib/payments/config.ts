@@ -60,7 +60,8 @@ export const PAYMENTS_SETTINGS = {
   family: payments,
   // the manifest's script of the SCENARIO: payment-confirm, payment-create-and-confirm, rps, payment-mix
   script: (c: PaymentsValues) => (c.SCENARIO === 'mix' ? 'payment-mix' : c.SCENARIO),
-  defaultProfile: 'ramp25',
+  // the seed's stages; the mix holds rates (one arrival-rate executor per flow)
+  defaultProfile: (c: PaymentsValues) => (c.SCENARIO === 'mix' ? 'tps100' : 'ramp25'),
   rules: PAYMENTS_RULES,
   check: problems,
 } satisfies SettingsSpec<typeof PAYMENTS_RULES>;
