@@ -107,15 +107,16 @@ export const setup = createSetup(plan, (): Run => {
   return { merchants, saved, startedAt };
 });
 
-const clients = new Map<string, PaymentsClient>();
-/** A merchant's client (one per VU and merchant) and what its payments carry. */
+const contexts = new Map<string, PayContext>();
+/** A merchant's context in this VU (made once: its client, what its payments carry, its saved card). */
 function context(merchant: Merchant, saved?: SavedCard): PayContext {
-  let client = clients.get(merchant.merchantId);
-  if (!client) {
-    client = new PaymentsClient(cfg.TARGET_URL, merchant.apiKey, cfg.REQUEST_TIMEOUT);
-    clients.set(merchant.merchantId, client);
+  let ctx = contexts.get(merchant.merchantId);
+  if (!ctx) {
+    const client = new PaymentsClient(cfg.TARGET_URL, merchant.apiKey, cfg.REQUEST_TIMEOUT);
+    ctx = { client, metadata: { k6_test_id: testId() }, customerId: `cus_k6_${exec.vu.idInTest}`, saved, bodies: {} };
+    contexts.set(merchant.merchantId, ctx);
   }
-  return { client, metadata: { k6_test_id: testId() }, customerId: `cus_k6_${exec.vu.idInTest}`, saved };
+  return ctx;
 }
 
 /** The run's test id as k6 consolidated it (each VU's own init may have stamped another default). */
@@ -123,7 +124,7 @@ const testId = () => String(exec.test.options.tags?.testid ?? plan.testId);
 
 /** The merchant of this iteration (iterations spread round-robin over the merchants) and its context. */
 function payer(run: Run): PayContext {
-  const merchant = merchantFor(run.merchants, exec.scenario.iterationInTest);
+  const merchant = run.merchants.length === 1 ? run.merchants[0] : merchantFor(run.merchants, exec.scenario.iterationInTest);
   return context(merchant, run.saved[merchant.merchantId]);
 }
 

@@ -203,13 +203,7 @@ export interface StairRow {
 }
 
 /** What a staircase run found (the result's `meta.staircase`). */
-export interface StairResult {
-  start: number;
-  step: number;
-  target: number;
-  hold: string;
-  idle: string;
-  abortOnFail: boolean;
+export interface StairResult extends StairSettings {
   /** The gate metrics the table reads. */
   latencyMetric: string;
   errorsMetric: string;

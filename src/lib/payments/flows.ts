@@ -22,6 +22,16 @@ export interface PayContext {
   /** The seed's scripts pay as a fixed customer (`cus_k6_<VU>`); the mix flows make their own. */
   customerId?: string;
   saved?: SavedCard;
+  /** The seed's bodies, serialized once per context (they are the same every iteration). */
+  bodies?: Partial<Record<'confirm' | 'create' | 'guest', string>>;
+}
+
+/** The seed's payment body of a context (`guest`: without its customer), serialized once. */
+function seedBody(ctx: PayContext, kind: 'confirm' | 'create' | 'guest'): [Record<string, unknown>, string] {
+  const body = paymentBody(kind === 'confirm', kind === 'guest' ? undefined : ctx.customerId, ctx.metadata);
+  const bodies = (ctx.bodies ??= {});
+  bodies[kind] ??= JSON.stringify(body);
+  return [body, bodies[kind]];
 }
 
 /** The tally name of payments that ended in `status` (see reconcile.ts). */
@@ -42,12 +52,12 @@ function settle(result: StepResult, created?: StepResult): StepResult {
 
 /** payment-confirm: POST /payments with confirm:true. */
 export function payAndConfirm(ctx: PayContext): StepResult {
-  return settle(ctx.client.createPayment(paymentBody(true, ctx.customerId, ctx.metadata)));
+  return settle(ctx.client.createPayment(...seedBody(ctx, 'confirm')));
 }
 
 /** payment-create-and-confirm (and the mix's guest, without a customer): POST /payments, then POST /payments/{id}/confirm. */
-export function createThenConfirm(ctx: PayContext): StepResult {
-  const created = ctx.client.createPayment(paymentBody(false, ctx.customerId, ctx.metadata));
+export function createThenConfirm(ctx: PayContext, guest = false): StepResult {
+  const created = ctx.client.createPayment(...seedBody(ctx, guest ? 'guest' : 'create'));
   if (!created.ok || created.id === undefined) return settle(created);
   return settle(ctx.client.confirmPayment(created.id), created);
 }
@@ -77,7 +87,7 @@ export function merchantInitiated(ctx: PayContext): StepResult {
 
 /** The mix's flows by name. */
 export const MIX: Record<MixFlow, (ctx: PayContext) => unknown> = {
-  guest: (ctx) => createThenConfirm({ ...ctx, customerId: undefined }),
+  guest: (ctx) => createThenConfirm(ctx, true),
   cit_on_session: (ctx) => customerInitiated(ctx, 'on_session'),
   cit_off_session: (ctx) => customerInitiated(ctx, 'off_session'),
   mit: merchantInitiated,

@@ -19,11 +19,18 @@ const hex = (digits: number) => {
 export function startTrace(): { traceparent: string; traceId: string } {
   let traceId = hex(32);
   if (/^0+$/.test(traceId)) traceId = `${traceId.slice(0, 31)}1`; // all zeros is invalid
-  exec.vu.metrics.metadata.trace_id = traceId;
+  vuMetadata().trace_id = traceId;
   return { traceparent: `00-${traceId}-${hex(16)}-01`, traceId };
 }
 
 /** Ends the request's trace: later samples of the VU carry no trace id. */
 export function endTrace(): void {
-  delete exec.vu.metrics.metadata.trace_id;
+  delete vuMetadata().trace_id;
 }
+
+// the VU's metadata object, looked up once per VU: exec.vu builds a new info object on every access
+let metadata: Record<string, string> | undefined;
+const vuMetadata = () => {
+  metadata ??= exec.vu.metrics.metadata as Record<string, string>;
+  return metadata;
+};
