@@ -46,7 +46,7 @@ interface Panel {
 }
 interface Dashboard {
   panels?: Panel[];
-  templating?: { list?: { name: string; query?: string | { query?: string } }[] };
+  templating?: { list?: { name: string; type?: string; query?: string | { query?: string } }[] };
 }
 
 export function loadDashboard(path = DASHBOARD_PATH): Dashboard {
@@ -98,7 +98,8 @@ export function dashboardQueries(subs: Substitutions, dashboard: Dashboard = loa
     }
   };
   walk(dashboard.panels);
-  for (const v of dashboard.templating?.list ?? []) {
+  // the InfluxDB query variables (a data source variable's `query` is the plugin it lists, not InfluxQL)
+  for (const v of (dashboard.templating?.list ?? []).filter((v) => v.type === undefined || v.type === 'query')) {
     const q = typeof v.query === 'string' ? v.query : v.query?.query;
     if (q) add(`variable ${v.name}`, q);
   }
