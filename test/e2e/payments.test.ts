@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runK6 } from '../../tools/k6.ts';
+import { writeReports } from '../../tools/report/write.ts';
 import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
 import { count, readResult, scratchDir } from '../support/results.ts';
 
@@ -224,7 +225,10 @@ describe('dist/payments.js against the payments sandbox', () => {
     const out = await payments({ MERCHANT_API_KEY: key.api_key, MERCHANT_ID: 'm_keys' }, ['--out', `json=${stream}`]);
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
     expect(Object.keys(sandbox.counts().payments)).toEqual(['m_keys']);
+    // the reports made from the result (HTML, Markdown, CSV, JUnit) too
+    await writeReports(join(results.dir, 'p_payment-confirm.json'), { streamPath: stream });
     const files = readdirSync(results.dir).map((f) => readFileSync(join(results.dir, f), 'utf8'));
+    expect(readdirSync(results.dir).filter((f) => f.includes('.report.')).length).toBe(3);
     for (const text of [out.stdout, out.stderr, ...files]) {
       expect(text).not.toContain(key.api_key);
       expect(text).not.toContain('test_admin');

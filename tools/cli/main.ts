@@ -296,7 +296,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description("run a script (seed 003's loadtest.sh): the result goes to <results>/<run>_<script>.json")
-    .option('-s, --script <name>', 'a script of the family manifests (health, payment-confirm, rps, spacetimedb...; `k6-suite list`)', 'health')
+    .option('-s, --script <name>', 'a script of the family manifests (health, payment-confirm, payment-mix, spacetimedb, ...)', 'health')
     .option('-r, --run <name>', 'run name (default: "baseline" while there is no baseline, else "latest")', runNameArg)
     .option('-c, --compare', 'name the run after the short git commit and refuse to run without a baseline')
     .option('-a, --all', 'run every script in dist/')
