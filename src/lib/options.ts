@@ -14,8 +14,10 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
  * src/shared/staircase.ts): over every level at once they would judge the overload the staircase seeks.
  * @param thresholds the script's own k6 thresholds (metric → expressions); the gate's are added.
  * @param extra any other k6 options of the script (discardResponseBodies, setupTimeout...).
+ * @param wholeRun thresholds on what the run checks once, at its end (teardown's reconciliation, say):
+ *   never copied per staircase level, whose samples they do not have.
  */
-export function buildOptions(plan: RunPlan, thresholds: Record<string, string[]>, extra: Options = {}): Options {
+export function buildOptions(plan: RunPlan, thresholds: Record<string, string[]>, extra: Options = {}, wholeRun: Record<string, string[]> = {}): Options {
   const stair = plan.staircase;
   const perLevel = stair ? stairThresholds(stairLevels(stair.settings), stair.execs, thresholds, plan.script.gate, stair.settings.abortOnFail) : {};
   return {
@@ -32,6 +34,7 @@ export function buildOptions(plan: RunPlan, thresholds: Record<string, string[]>
     thresholds: {
       ...mergeThresholds(stair ? {} : thresholds, plan.gate.thresholds, plan.gateThroughput && !stair ? { dropped_iterations: ['count==0'] } : {}),
       ...perLevel,
+      ...wholeRun,
     },
   };
 }

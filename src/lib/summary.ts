@@ -86,7 +86,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     const nothingRan = unjudgedRun(data.metrics);
     const judgement: Judgement = judge({
       shortfalls,
-      generator,
+      // a run without iterations (setup aborted) sampled its generator for a few milliseconds: nothing to read there
+      generator: nothingRan.length > 0 ? [] : generator,
       // a run without iterations has nothing else worth saying about what it could not judge
       unjudged:
         nothingRan.length > 0

@@ -37,6 +37,13 @@ export function resolveShape(choice: ProfileChoice): ProfileShape {
   return choice.steadyState ? withSteadyState(base, choice.steadyState) : base;
 }
 
+/** Whether a profile (with LOAD_MODEL) holds arrival rates (tpsN with arrival-rate, staircase) rather than running VUs. */
+export function holdsRate(name: ProfileName, model: LoadModel | undefined): boolean {
+  const profile: Profile = PROFILES[name];
+  const shape = (model === 'vus' && profile.vuShape) || profile.shape;
+  return shape.kind === 'rate' || shape.kind === 'ramping-rate' || shape.kind === 'staircase';
+}
+
 function withSteadyState(shape: ProfileShape, steady: string): ProfileShape {
   switch (shape.kind) {
     case 'rate':

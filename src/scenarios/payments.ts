@@ -13,12 +13,12 @@ import { MIX, createThenConfirm, customerInitiated, payAndConfirm, type PayConte
 import { setUpMerchants, type Merchant } from '../lib/payments/merchant';
 import { merchantFor, readPool } from '../lib/payments/pool';
 import type { MixFlow } from '../lib/payments/mix';
-import { describe, reconcile, reconciliation, reconciliationProblems } from '../lib/payments/reconcile';
+import { describe, reconcile, reconciliation, reconciliationFindings } from '../lib/payments/reconcile';
+import { planFacts, type ScenarioPlan } from '../shared/verdict';
 import { planRun } from '../lib/run-plan';
 import { readSettings } from '../lib/settings';
 import { createSetup } from '../lib/setup';
 import { createSummaryHook } from '../lib/summary';
-import { configErrorMessage } from '../lib/config';
 
 const settings = readSettings(PAYMENTS_SETTINGS);
 const cfg = settings.own;
@@ -65,37 +65,42 @@ const plan = planRun(
   { endChecks },
   seedRps,
 );
-// the mix holds each flow's rate: a VU-shaped profile cannot
-if (mix && Object.values(plan.scenarios).some((s) => !s.executor.endsWith('arrival-rate'))) {
-  throw configErrorMessage([
-    `SCENARIO=mix runs each flow as its own arrival-rate executor, but LOAD_PROFILE=${settings.load.profile}${settings.load.model === 'vus' ? ' with LOAD_MODEL=vus' : ''} ramps VUs: choose a tpsN profile (LOAD_MODEL=arrival-rate) or staircase`,
-  ]);
-}
 
-export const options = buildOptions(plan, {
-  // seed 003's threshold on each payment request the script makes, and every payment must succeed
-  ...Object.fromEntries(steps.map((step) => [`http_req_duration{name:${step}}`, [`p(90)<${cfg.PAYMENT_P90_MS}`]])),
-  transaction_success_rate: ['rate>0.99'],
-  transactions_total: ['count>0'],
-  // nothing lost: every payment k6 counted is on the router's list with the same status (reconcile.ts)
-  ...(cfg.RECONCILE ? { payments_unreconciled: ['count==0'] } : {}),
-});
+export const options = buildOptions(
+  plan,
+  {
+    // seed 003's threshold on each payment request the script makes, and every payment must succeed
+    ...Object.fromEntries(steps.map((step) => [`http_req_duration{name:${step}}`, [`p(90)<${cfg.PAYMENT_P90_MS}`]])),
+    transaction_success_rate: ['rate>0.99'],
+    transactions_total: ['count>0'],
+  },
+  {},
+  // nothing lost: every payment k6 counted is on the router's list with the same status (reconcile.ts; once, in teardown)
+  cfg.RECONCILE ? { payments_unreconciled: ['count==0'] } : {},
+);
 
-/** setup()'s answer: the merchants to pay as, the card mit charges per merchant, and when the run started. */
+/**
+ * setup()'s answer: the merchants to pay as, the card mit charges per merchant, when the run started,
+ * and the run's random key (every payment's `metadata.k6_run`: reconciliation lists exactly this run's).
+ */
 interface Run {
   merchants: Merchant[];
   saved: Record<string, SavedCard>;
   startedAt: string;
+  runKey: string;
 }
 
 export const setup = createSetup(plan, (): Run => {
   const startedAt = new Date().toISOString();
+  const runKey = randomKey();
   const merchants = setUpMerchants(cfg, pool);
   const saved: Record<string, SavedCard> = {};
   if (mix?.mit) {
     // mit charges a card saved for off-session use: one customer-initiated payment per merchant saves it
+    // (reconciled like every payment, but not load: it feeds no metric)
     for (const merchant of merchants) {
-      const { result, saved: card } = customerInitiated(context(merchant), 'off_session');
+      const client = new PaymentsClient(cfg.TARGET_URL, merchant.apiKey, cfg.REQUEST_TIMEOUT, false);
+      const { result, saved: card } = customerInitiated({ client, metadata: { k6_test_id: testId(), k6_run: runKey } }, 'off_session');
       if (!card) {
         exec.test.abort(
           `payments setup: saving a card for mit (POST /customers, /payments, /payments/{id}/confirm as merchant ${merchant.merchantId}) failed: ${result.reason ?? 'no payment_method_id in the answer'} (HTTP ${result.httpStatus})`,
@@ -104,16 +109,25 @@ export const setup = createSetup(plan, (): Run => {
       saved[merchant.merchantId] = card as SavedCard;
     }
   }
-  return { merchants, saved, startedAt };
+  return { merchants, saved, startedAt, runKey };
 });
+
+/** 16 random hex digits. */
+const randomKey = () =>
+  Array.from({ length: 4 }, () =>
+    Math.floor(Math.random() * 0x10000)
+      .toString(16)
+      .padStart(4, '0'),
+  ).join('');
 
 const contexts = new Map<string, PayContext>();
 /** A merchant's context in this VU (made once: its client, what its payments carry, its saved card). */
-function context(merchant: Merchant, saved?: SavedCard): PayContext {
+function context(merchant: Merchant, run: Run): PayContext {
   let ctx = contexts.get(merchant.merchantId);
   if (!ctx) {
     const client = new PaymentsClient(cfg.TARGET_URL, merchant.apiKey, cfg.REQUEST_TIMEOUT);
-    ctx = { client, metadata: { k6_test_id: testId() }, customerId: `cus_k6_${exec.vu.idInTest}`, saved, bodies: {} };
+    const metadata = { k6_test_id: testId(), k6_run: run.runKey };
+    ctx = { client, metadata, customerId: `cus_k6_${exec.vu.idInTest}`, saved: run.saved[merchant.merchantId], bodies: {} };
     contexts.set(merchant.merchantId, ctx);
   }
   return ctx;
@@ -125,7 +139,7 @@ const testId = () => String(exec.test.options.tags?.testid ?? plan.testId);
 /** The merchant of this iteration (iterations spread round-robin over the merchants) and its context. */
 function payer(run: Run): PayContext {
   const merchant = run.merchants.length === 1 ? run.merchants[0] : merchantFor(run.merchants, exec.scenario.iterationInTest);
-  return context(merchant, run.saved[merchant.merchantId]);
+  return context(merchant, run);
 }
 
 /** payment-confirm: POST /payments with confirm:true. */
@@ -158,24 +172,42 @@ export function mit(run: Run): void {
   MIX.mit(payer(run));
 }
 
-/** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected script (the mix: its first flow). */
+/**
+ * `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected
+ * script; the mix picks each iteration's flow at random by weight (its rates are then not held).
+ */
 export default function (run: Run): void {
-  if (mix) MIX[Object.keys(mix)[0] as MixFlow](payer(run));
+  if (mix) MIX[pickFlow(Math.random() * 100)](payer(run));
   else ({ 'payment-confirm': paymentConfirm, 'payment-create-and-confirm': paymentCreateAndConfirm, rps: paymentsRps })[cfg.SCENARIO as 'rps'](run);
+}
+
+/** The mix's flow at `point` (0–100) of its weights laid end to end. */
+function pickFlow(point: number): MixFlow {
+  let end = 0;
+  const flows = Object.entries(mix ?? {}) as Array<[MixFlow, number]>;
+  for (const [flow, weight] of flows) {
+    end += weight;
+    if (point < end) return flow;
+  }
+  return flows[flows.length - 1][0];
 }
 
 /** After the load: the router's list of this run's payments against k6's counts (a mismatch fails the payments_unreconciled threshold). */
 export function teardown(run: Run | undefined): void {
   if (!cfg.RECONCILE || !run) return;
-  const r = reconcile(
-    cfg.TARGET_URL,
-    run.merchants.map((m) => m.apiKey),
-    testId(),
-    run.startedAt,
-    cfg.REQUEST_TIMEOUT,
-  );
-  const problems = reconciliationProblems(r);
-  console.log(problems.length === 0 ? `reconciliation: k6 and the router agree (${describe(r.k6)})` : problems.join('\n'));
+  const r = reconcile(cfg.TARGET_URL, run.merchants, run.runKey, run.startedAt, cfg.REQUEST_TIMEOUT, cutShort(run));
+  const { problems, notes } = reconciliationFindings(r);
+  console.log([...problems, ...notes].join('\n') || `reconciliation: k6 and the router agree (${describe(r.k6)})`);
+}
+
+/**
+ * Whether the run stopped before its plan's end (Ctrl-C, test.abort(), STAIR_ABORT): the time since
+ * setup() began is shorter than the planned schedule. Not when k6's own flags replaced the profile.
+ */
+function cutShort(run: Run): boolean {
+  const ran = Object.keys(exec.test.options.scenarios ?? {}).sort();
+  if (ran.join() !== Object.keys(plan.scenarios).sort().join()) return false;
+  return Date.now() - Date.parse(run.startedAt) + 1000 < planFacts(plan.scenarios as Record<string, ScenarioPlan>).plannedDurationMs;
 }
 
 /** The summary's view of the reconciliation teardown left in the tallies. */
@@ -183,8 +215,12 @@ function endChecks(): { failed: string[]; unjudged: string[]; notes: string[] } 
   if (!cfg.RECONCILE) return { failed: [], unjudged: [], notes: ['reconciliation off (RECONCILE=false)'] };
   const r = reconciliation();
   if (!r) return { failed: [], unjudged: ['not reconciled: teardown() did not run (--no-teardown, or setup failed)'], notes: [] };
-  const problems = reconciliationProblems(r);
-  return { failed: problems, unjudged: [], notes: problems.length === 0 ? [`reconciled: k6 and the router agree (${describe(r.k6)})`] : [] };
+  const { problems, notes } = reconciliationFindings(r);
+  return {
+    failed: problems,
+    unjudged: [],
+    notes: problems.length === 0 && notes.length === 0 ? [`reconciled: k6 and the router agree (${describe(r.k6)})`] : notes,
+  };
 }
 
 export const handleSummary = createSummaryHook(plan);

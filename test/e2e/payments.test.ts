@@ -23,11 +23,12 @@ beforeEach(() => {
   sandbox.reset();
 });
 
-const payments = (env: Record<string, string>, args: string[] = []) =>
+const payments = (env: Record<string, string>, args: string[] = [], signalAfter?: { signal: NodeJS.Signals; ms: number }) =>
   runK6({
     script: 'dist/payments.js',
     env: { TARGET_URL: sandbox.url, RESULTS_DIR: results.dir, RUN_NAME: 'p', LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '2s', ...env },
     args: ['--quiet', ...args],
+    signalAfter,
   });
 
 /** A merchant made through the admin API as an operator would (account, API key, connector). */
@@ -95,23 +96,22 @@ describe('dist/payments.js against the payments sandbox', () => {
       expect(Math.abs(perScenario[flow] - rate * 3), flow).toBeLessThanOrEqual(2);
     }
     expect(count(result, 'dropped_iterations')).toBe(0);
-    // each step's trend has one sample per request of that step (setup's card-saving CIT included)
+    // each step's trend has one sample per request of that step; setup() saved the card mit charges
+    // with one customer-initiated payment (customer, create, confirm): on the router, not load
     const steps = (name: string) => samples[name] ?? 0;
     const { requests, traces } = sandbox.counts();
-    // setup() saved one card for mit with one customer-initiated payment: counted by k6 as well
     const iterations = count(result, 'iterations');
     expect(iterations).toBeGreaterThan(250);
-    expect(steps('customer_create')).toBe(requests.customers_create);
-    expect(steps('payment_create') + steps('payment_recurring')).toBe(requests.payments_create);
-    expect(steps('payment_confirm')).toBe(requests.payments_confirm);
+    expect(steps('customer_create')).toBe(requests.customers_create - 1);
+    expect(steps('payment_create') + steps('payment_recurring')).toBe(requests.payments_create - 1);
+    expect(steps('payment_confirm')).toBe(requests.payments_confirm - 1);
     expect(steps('payment_recurring')).toBeGreaterThan(50);
     const paid = count(result, 'payments_total');
-    expect(paid).toBe(iterations + 1);
-    expect(byStatus()).toEqual({ succeeded: paid });
+    expect(paid).toBe(iterations);
+    expect(byStatus()).toEqual({ succeeded: paid + 1 });
     expect(count(result, 'payments_unreconciled')).toBe(0);
-    expect(out.stdout).toContain(`reconciled: k6 and the router agree (succeeded ${paid})`);
-    // each saved card: the CITs' customers have one each
-    expect(count(result, 'transactions_total')).toBe(requests.customers_create + requests.payments_create + requests.payments_confirm);
+    expect(out.stdout).toContain(`reconciled: k6 and the router agree (succeeded ${paid + 1})`);
+    expect(count(result, 'transactions_total')).toBe(requests.customers_create + requests.payments_create + requests.payments_confirm - 3);
     // every API request after the merchant's setup carried its own well-formed traceparent (the list pages included)
     const traced = requests.customers_create + requests.payments_create + requests.payments_confirm + requests.payments_list;
     expect(traces.malformed).toBe(0);
@@ -137,8 +137,12 @@ describe('dist/payments.js against the payments sandbox', () => {
       [40, 'met'],
     ]);
     expect(stair.capacity?.rate).toBe(40);
-    expect(byStatus()).toEqual({ succeeded: count(result, 'payments_total') });
+    // + setup's card-saving payment for mit
+    expect(byStatus()).toEqual({ succeeded: count(result, 'payments_total') + 1 });
+    // reconciliation is judged once for the whole run, never per level (teardown's sample has no level)
     expect(count(result, 'payments_unreconciled')).toBe(0);
+    expect(Object.keys(result.metrics.payments_unreconciled.thresholds ?? {})).toEqual(['count==0']);
+    expect(Object.keys(result.metrics).filter((m) => m.startsWith('payments_unreconciled{'))).toEqual([]);
   });
 
   it('a mix whose weights do not sum to 100 stops in init (107) naming the sum; nothing is sent', async () => {
@@ -206,6 +210,33 @@ describe('dist/payments.js against the payments sandbox', () => {
       .filter((f) => f !== 'pool.json')
       .map((f) => readFileSync(join(results.dir, f), 'utf8'));
     for (const text of [out.stdout, out.stderr, ...files]) for (const m of pool) expect(text).not.toContain(m.key);
+    // a second run with the same TEST_ID on the same merchants reconciles only its own payments (setup's run key)
+    const first = await payments({ SCENARIO: 'payment-confirm', MERCHANT_POOL: poolFile, TEST_ID: 'nightly-42', RUN_NAME: 'r1' });
+    const second = await payments({ SCENARIO: 'payment-confirm', MERCHANT_POOL: poolFile, TEST_ID: 'nightly-42', RUN_NAME: 'r2' });
+    expect([first.exitCode, second.exitCode], second.stdout.slice(-1500)).toEqual([0, 0]);
+    expect(second.stdout).toContain('reconciled: k6 and the router agree');
+  });
+
+  it('a wrong MERCHANT_API_KEY stops setup (108) naming the merchant and the status; no payment is sent, the key is not printed', async () => {
+    const out = await payments({ MERCHANT_API_KEY: 'wrong-merchant-key-value', MERCHANT_ID: 'm_nope' });
+    expect(out.exitCode).toBe(108);
+    expect(out.stderr).toContain('payments setup: checking the API key of merchant m_nope (GET /payments/list) failed: 401 IR_01');
+    expect(sandbox.counts().requests.payments_create ?? 0).toBe(0);
+    expect(`${out.stdout}${out.stderr}`).not.toContain('wrong-merchant-key-value');
+  });
+
+  it('a run cut short (SIGINT) with requests in flight is interrupted, not a reconciliation failure; none of its payments is missing', async () => {
+    const out = await payments({ SCENARIO: 'payment-create-and-confirm', LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '20s' }, [], {
+      signal: 'SIGINT',
+      ms: 4000,
+    });
+    const result = readResult(join(results.dir, 'p_payment-create-and-confirm.json'));
+    expect(result.meta.verdict, out.stdout.slice(-1500)).toBe('inconclusive');
+    expect(String((result.meta.reasons as string[])[0])).toMatch(/^interrupted/);
+    expect(count(result, 'payments_unreconciled')).toBe(0);
+    expect(out.stdout).not.toContain('FAILED');
+    const routerTotal = Object.values(byStatus()).reduce((a, b) => a + b, 0);
+    expect(routerTotal).toBeGreaterThanOrEqual(count(result, 'payments_total'));
   });
 
   it('a refused connector or an unreachable router stops setup (108) naming the step; no payment is sent', async () => {

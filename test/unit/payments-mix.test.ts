@@ -28,8 +28,8 @@ describe('parseMix', () => {
       'PAYMENTS_MIX: unknown flow "refund" (flows: guest, cit_on_session, cit_off_session, mit)',
     ]);
     expect(parseMix('guest:50.5,mit:49.5').problems).toEqual([
-      'PAYMENTS_MIX: the weight of guest must be a whole percentage 0-100, got "50.5"',
-      'PAYMENTS_MIX: the weight of mit must be a whole percentage 0-100, got "49.5"',
+      'PAYMENTS_MIX: the weight of guest must be a whole percentage 0-100, got 50.5',
+      'PAYMENTS_MIX: the weight of mit must be a whole percentage 0-100, got 49.5',
     ]);
     expect(parseMix('guest:50,guest:50').problems).toEqual(['PAYMENTS_MIX: guest is given twice']);
     expect(parseMix({ guest: -10, mit: 110 }).problems).toHaveLength(2);

@@ -2,7 +2,8 @@
 import { payments } from '../../shared/families/payments';
 import { bool, int, oneOf, secret, str, url, type Values } from '../config';
 import { readJsonFile } from '../files';
-import type { SettingsSpec } from '../settings';
+import { holdsRate } from '../../profiles/index';
+import type { LoadSettings, SettingsSpec } from '../settings';
 import { DEFAULT_MIX, isMixFile, parseMix, type MixFlow } from './mix';
 import { MERCHANT_POOL_RULE, poolProblems } from './pool';
 
@@ -43,8 +44,13 @@ export function mixWeights(c: PaymentsValues, cwd: string | undefined): { weight
   return parseMix(data, `PAYMENTS_MIX (${spec})`);
 }
 
-function problems(c: PaymentsValues, cwd: string | undefined): string[] {
+function problems(c: PaymentsValues, cwd: string | undefined, load: Pick<LoadSettings, 'profile' | 'model'>): string[] {
   const out: string[] = [];
+  if (c.SCENARIO === 'mix' && !holdsRate(load.profile, load.model)) {
+    out.push(
+      `SCENARIO=mix runs each flow as its own arrival-rate executor, but LOAD_PROFILE=${load.profile}${load.model === 'vus' ? ' with LOAD_MODEL=vus' : ''} runs VUs: choose a tpsN profile (LOAD_MODEL=arrival-rate) or staircase`,
+    );
+  }
   if (c.MERCHANT_ID && !c.MERCHANT_API_KEY) {
     out.push('MERCHANT_ID is given without MERCHANT_API_KEY: give both to use an existing merchant, or neither to create one');
   }

@@ -39,27 +39,31 @@ export const paymentTally = (status: string) => `payments:${status}`;
 
 const isOk = { 'payment succeeded': (r: StepResult) => r.ok };
 
-/** Ends a flow: counts the payment (when the router made one) with its last known status, checks the outcome. */
-function settle(result: StepResult, created?: StepResult): StepResult {
+/**
+ * Ends a flow: counts the payment (when the router made one) with its last known status — in the tally
+ * reconciliation reads always, in payments_total and the check only when measured (not setup()'s).
+ */
+function settle(ctx: PayContext, result: StepResult, created?: StepResult): StepResult {
   const status = result.status ?? created?.status;
+  const measured = ctx.client.measured;
   if ((result.id ?? created?.id) !== undefined && status !== undefined) {
-    paymentMetrics.payments.add(1, { status });
+    if (measured) paymentMetrics.payments.add(1, { status });
     tally(paymentTally(status));
   }
-  check(result, isOk);
+  if (measured) check(result, isOk);
   return result;
 }
 
 /** payment-confirm: POST /payments with confirm:true. */
 export function payAndConfirm(ctx: PayContext): StepResult {
-  return settle(ctx.client.createPayment(...seedBody(ctx, 'confirm')));
+  return settle(ctx, ctx.client.createPayment(...seedBody(ctx, 'confirm')));
 }
 
 /** payment-create-and-confirm (and the mix's guest, without a customer): POST /payments, then POST /payments/{id}/confirm. */
 export function createThenConfirm(ctx: PayContext, guest = false): StepResult {
   const created = ctx.client.createPayment(...seedBody(ctx, guest ? 'guest' : 'create'));
-  if (!created.ok || created.id === undefined) return settle(created);
-  return settle(ctx.client.confirmPayment(created.id), created);
+  if (!created.ok || created.id === undefined) return settle(ctx, created);
+  return settle(ctx, ctx.client.confirmPayment(created.id), created);
 }
 
 /**
@@ -70,19 +74,19 @@ export function createThenConfirm(ctx: PayContext, guest = false): StepResult {
 export function customerInitiated(ctx: PayContext, usage: 'on_session' | 'off_session'): { result: StepResult; saved?: SavedCard } {
   const customer = ctx.client.createCustomer();
   if (!customer.ok || customer.id === undefined) {
-    check(customer, isOk);
+    if (ctx.client.measured) check(customer, isOk);
     return { result: customer };
   }
   const created = ctx.client.createPayment({ ...paymentBody(false, customer.id, ctx.metadata), setup_future_usage: usage });
-  if (!created.ok || created.id === undefined) return { result: settle(created) };
-  const result = settle(ctx.client.confirmPayment(created.id, true), created);
+  if (!created.ok || created.id === undefined) return { result: settle(ctx, created) };
+  const result = settle(ctx, ctx.client.confirmPayment(created.id, true), created);
   return { result, saved: result.ok && result.paymentMethodId ? { customerId: customer.id, paymentMethodId: result.paymentMethodId } : undefined };
 }
 
 /** A merchant-initiated charge of the saved card, off-session (POST /payments with recurring_details). */
 export function merchantInitiated(ctx: PayContext): StepResult {
   if (!ctx.saved) throw new Error('mit needs a card saved for off-session use: setup() saves one per merchant');
-  return settle(ctx.client.createPayment(recurringBody(ctx.saved.customerId, ctx.saved.paymentMethodId, ctx.metadata)));
+  return settle(ctx, ctx.client.createPayment(recurringBody(ctx.saved.customerId, ctx.saved.paymentMethodId, ctx.metadata)));
 }
 
 /** The mix's flows by name. */

@@ -10,6 +10,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import { describeFailure, merchantSetup, succeeded, type AdminRequest, type Merchant } from '../../shared/payments/merchant-setup';
 import { safeLog } from '../redact';
+import { endTrace, startTrace } from './trace';
 import type { PaymentsValues } from './config';
 
 export type { Merchant };
@@ -20,10 +21,16 @@ type SetupValues = Pick<
   'TARGET_URL' | 'ADMIN_API_KEY' | 'MERCHANT_API_KEY' | 'MERCHANT_ID' | 'PROFILE_ID' | 'CONNECTOR' | 'CONNECTOR_API_KEY' | 'REQUEST_TIMEOUT'
 >;
 
-/** Sends one admin request; aborts the test (naming the step and the status, never a key) unless it answers 2xx. */
+/** Sends one admin request (with its own traceparent); aborts the test (naming the step and the status, never a key) unless it answers 2xx. */
 function send(c: SetupValues, req: AdminRequest): unknown {
-  const params = { headers: { 'content-type': 'application/json', 'api-key': c.ADMIN_API_KEY }, timeout: `${c.REQUEST_TIMEOUT}ms`, tags: { name: 'setup' } };
+  const { traceparent } = startTrace();
+  const params = {
+    headers: { 'content-type': 'application/json', 'api-key': c.ADMIN_API_KEY, traceparent },
+    timeout: `${c.REQUEST_TIMEOUT}ms`,
+    tags: { name: 'setup' },
+  };
   const res = http.request(req.method, `${c.TARGET_URL}${req.path}`, req.body === undefined ? null : JSON.stringify(req.body), params);
+  endTrace();
   if (!succeeded(res.status)) {
     const status = describeFailure(res.status, res.body, res.error);
     exec.test.abort(
@@ -51,6 +58,34 @@ export function setUpMerchant(c: SetupValues): Merchant {
  * them with merchantFor (./pool.ts).
  */
 export function setUpMerchants(c: SetupValues, pool?: readonly Merchant[]): Merchant[] {
-  if (pool && pool.length > 0) return [...pool];
-  return [setUpMerchant(c)];
+  if (pool && pool.length > 0) {
+    for (const merchant of pool) checkMerchantKey(c, merchant, 'its api_key in MERCHANT_POOL');
+    return [...pool];
+  }
+  const merchant = setUpMerchant(c);
+  if (c.MERCHANT_API_KEY) checkMerchantKey(c, merchant, 'MERCHANT_API_KEY');
+  return [merchant];
+}
+
+/**
+ * A merchant key given to the test (MERCHANT_API_KEY, a pool's) must work before any load is sent: one
+ * `GET /payments/list?limit=1` with it; a refusal aborts the test (exit 108) naming the merchant and
+ * the status, never the key.
+ */
+function checkMerchantKey(c: SetupValues, merchant: Merchant, source: string): void {
+  const { traceparent } = startTrace();
+  const res = http.get(`${c.TARGET_URL}/payments/list?limit=1`, {
+    headers: { accept: 'application/json', 'api-key': merchant.apiKey, traceparent },
+    timeout: `${c.REQUEST_TIMEOUT}ms`,
+    tags: { name: 'setup' },
+  });
+  endTrace();
+  if (!succeeded(res.status)) {
+    const who = merchant.merchantId ? `merchant ${merchant.merchantId}` : 'the merchant';
+    exec.test.abort(
+      safeLog(
+        `payments setup: checking the API key of ${who} (GET /payments/list) failed: ${describeFailure(res.status, res.body, res.error)}; check ${source}`,
+      ),
+    );
+  }
 }

@@ -23,7 +23,7 @@ export function parseMix(spec: string | unknown, where = 'PAYMENTS_MIX'): { weig
     for (const part of spec.split(',').map((p) => p.trim())) {
       const [name, weight, extra] = part.split(':').map((p) => p.trim());
       if (!name || weight === undefined || extra !== undefined) problems.push(`${where}: "${part}" is not flow:weight (e.g. guest:50)`);
-      else entries.push([name, /^\d+$/.test(weight) ? Number(weight) : weight]);
+      else entries.push([name, /^-?\d+(\.\d+)?$/.test(weight) ? Number(weight) : weight]);
     }
   } else if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
     entries.push(...Object.entries(spec));
