@@ -1,6 +1,7 @@
 // `k6-suite payments provision` (the payments family's CLI module) against the payments sandbox in
-// this process: pools written atomically and resumed without duplicates after an interruption,
-// --cleanup, failures that name the step, the merchant and the status, and no key in any output.
+// this process: pools written atomically and resumed without duplicates after an interruption (the
+// journal names the half-made merchant), merchants of the prefix it did not make refused and never
+// deleted, --cleanup, failures that name the step, the merchant and the status, and no key in any output.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -24,15 +25,21 @@ interface Ran {
 let sandbox: PaymentsSandbox;
 let scratch: ReturnType<typeof scratchDir>;
 let pool: string;
+/** The journal of `pool`: the merchant a run is creating. */
+let journal: string;
 
 beforeAll(async () => {
   sandbox = await startPaymentsSandbox();
 });
-afterAll(() => sandbox.close());
+afterAll(() => {
+  scratch?.remove(); // the last test's pool file holds keys
+  return sandbox.close();
+});
 beforeEach(() => {
   scratch?.remove();
   scratch = scratchDir('k6-pool-');
   pool = join(scratch.dir, 'pool.json');
+  journal = join(scratch.dir, '.pool.json.pending');
   sandbox.reset();
   sandbox.setFaults({ latencyMs: 0, failureRate: 0, dropRate: 0 });
 });
@@ -61,7 +68,7 @@ function provision(args: string[], env: Record<string, string> = {}, onStdout?: 
   });
 }
 
-const readPoolFile = (): Entry[] => JSON.parse(readFileSync(pool, 'utf8')) as Entry[];
+const readPoolFile = (file = pool): Entry[] => JSON.parse(readFileSync(file, 'utf8')) as Entry[];
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `k6pool_${String(i + 1).padStart(4, '0')}`);
 
 /** An admin call on the sandbox, as an operator would make it. */
@@ -91,6 +98,31 @@ async function pay(key: string): Promise<number> {
   });
   await res.text();
   return res.status;
+}
+
+/** GET /payments/list as the merchant of `key`: 200 while the merchant and its key exist. */
+async function list(key: string): Promise<number> {
+  const res = await fetch(`${sandbox.url}/payments/list?limit=1`, { headers: { 'api-key': key } });
+  await res.text();
+  return res.status;
+}
+
+/**
+ * An `onStdout` that kills the child once it printed `line` and the router has `merchants` merchants:
+ * the next merchant is half-made (its account exists; its key is not in the file). Needs a latency.
+ */
+function killHalfWay(line: string, merchants: number) {
+  let timer: NodeJS.Timeout | undefined;
+  return (out: string, kill: () => void) => {
+    if (timer || !out.includes(line)) return;
+    let ticks = 0;
+    timer = setInterval(() => {
+      if (sandbox.counts().merchants >= merchants || ++ticks > 2000) {
+        clearInterval(timer);
+        kill();
+      }
+    }, 2);
+  };
 }
 
 /** No secret in any output. */
@@ -145,49 +177,74 @@ describe('k6-suite payments provision', () => {
     }
   });
 
-  it('resumes after an interruption: a merchant on the router but not in the file is made again, no duplicate', async () => {
+  it('refuses a merchant of the prefix that the router has but neither the file nor its journal names: exit 1, nothing changed', async () => {
     expect((await provision(['--count', '2', '--file', pool])).code).toBe(0);
-    const first = readPoolFile();
-    // the process died after creating k6pool_0003 (account and key) but before writing the file
+    const before = readFileSync(pool, 'utf8');
+    // made by hand: not this pool's, whatever its id
     await admin('POST', '/accounts', { merchant_id: 'k6pool_0003' });
-    const lost = (await admin('POST', '/api_keys/k6pool_0003', { name: 'k6', expiration: 'never' })).body.api_key as string;
-    expect(sandbox.counts()).toMatchObject({ merchants: 3, apiKeys: 3 });
+    const handMade = (await admin('POST', '/api_keys/k6pool_0003', { name: 'k6', expiration: 'never' })).body.api_key as string;
 
     const ran = await provision(['--count', '4', '--file', pool]);
-    expect(ran.code, ran.stderr).toBe(0);
-    expect(ran.stdout).toContain('2 of 4 merchants already there; creating 2');
-    expect(ran.stdout).toContain('merchant k6pool_0003 was on the router but not in the file (an interrupted run): deleted, creating it again');
-    const entries = readPoolFile();
-    expect(entries.slice(0, 2)).toEqual(first);
-    expect(entries.map((e) => e.merchant_id)).toEqual(ids(4));
-    expect(sandbox.counts()).toMatchObject({ merchants: 4, apiKeys: 4 });
-    expect(await pay(lost)).toBe(401); // the lost key went with the old merchant
-    for (const e of entries) expect(await pay(e.api_key)).toBe(200);
-    expectNoSecrets(ran, [...entries.map((e) => e.api_key), lost]);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain(
+      `k6-suite payments provision: merchant k6pool_0003 already exists on the router and is not in ${pool} (another pool with the same --prefix, or made by hand): nothing was changed; use another --prefix`,
+    );
+    expect(readFileSync(pool, 'utf8')).toBe(before);
+    expect(readdirSync(scratch.dir)).toEqual(['pool.json']);
+    expect(sandbox.counts()).toMatchObject({ merchants: 3, apiKeys: 3 });
+    expect(sandbox.counts().requests).toMatchObject({ accounts_create: 3 });
+    expect(sandbox.counts().requests.accounts_delete ?? 0).toBe(0);
+    expect(await list(handMade)).toBe(200); // its key still works
+    expectNoSecrets(ran, [...readPoolFile().map((e) => e.api_key), handMade]);
   });
 
-  it('resumes after a kill mid-run: the file holds only complete merchants, the rerun ends with exactly N', async () => {
+  it('a second pool file with the same --prefix leaves the first pool alone; another --prefix makes it', async () => {
+    expect((await provision(['--count', '3', '--file', pool])).code).toBe(0);
+    const first = readPoolFile();
+    const second = join(scratch.dir, 'p0.json');
+
+    const ran = await provision(['--count', '2', '--file', second]);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain(`merchants k6pool_0001, k6pool_0002 already exist on the router and are not in ${second}`);
+    expect(readdirSync(scratch.dir)).toEqual(['pool.json']);
+    expect(sandbox.counts().merchants).toBe(3);
+    for (const e of first) expect(await list(e.api_key)).toBe(200);
+
+    const other = await provision(['--count', '2', '--file', second, '--prefix', 'k6other']);
+    expect(other.code, other.stderr).toBe(0);
+    expect(readPoolFile(second).map((e) => e.merchant_id)).toEqual(['k6other_0001', 'k6other_0002']);
+    expect(readPoolFile()).toEqual(first);
+    for (const e of first) expect(await list(e.api_key)).toBe(200);
+    expectNoSecrets(
+      ran,
+      first.map((e) => e.api_key),
+    );
+  });
+
+  it('resumes after a kill mid-run: the file holds only complete merchants, the half-made one is made again, exactly N', async () => {
     sandbox.setFaults({ latencyMs: 40 }); // slow enough to kill it half-way
-    const killed = await provision(['--count', '12', '--file', pool], {}, (out, kill) => {
-      if (out.includes('(3/12)')) kill();
-    });
+    const killed = await provision(['--count', '12', '--file', pool], {}, killHalfWay('(3/12)', 4));
     expect(killed.code).toBeNull(); // killed by the signal
     const partial = readPoolFile();
-    expect(partial.length).toBeGreaterThanOrEqual(3);
-    expect(partial.length).toBeLessThan(12);
-    expect(partial.map((e) => e.merchant_id)).toEqual(ids(partial.length));
+    expect(partial.map((e) => e.merchant_id)).toEqual(ids(3));
+    // k6pool_0004 is on the router, not in the file: the journal names it
+    expect(JSON.parse(readFileSync(journal, 'utf8'))).toEqual({ merchant_id: 'k6pool_0004' });
+    expect(sandbox.counts().merchants).toBe(4);
     sandbox.setFaults({ latencyMs: 0 });
     // as if the kill had come in the middle of a write: a temp file holding keys
     writeFileSync(join(scratch.dir, '.pool.json.tmp-99999'), '[{"merchant_id": "k6pool_0001", "api_key": "dev_');
 
     const ran = await provision(['--count', '12', '--file', pool]);
     expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain(
+      'merchant k6pool_0004 was left half-made by an interrupted run (on the router, not in the file; its journal names it): deleted, creating it again',
+    );
     const entries = readPoolFile();
-    expect(entries.slice(0, partial.length)).toEqual(partial);
+    expect(entries.slice(0, 3)).toEqual(partial);
     expect(entries.map((e) => e.merchant_id)).toEqual(ids(12));
     expect(new Set(entries.map((e) => e.api_key)).size).toBe(12);
     expect(sandbox.counts()).toMatchObject({ merchants: 12, apiKeys: 12 });
-    expect(readdirSync(scratch.dir)).toEqual(['pool.json']); // the killed run's temp file is gone
+    expect(readdirSync(scratch.dir)).toEqual(['pool.json']); // the killed run's temp file and the journal are gone
     expectNoSecrets(
       ran,
       entries.map((e) => e.api_key),
@@ -213,16 +270,23 @@ describe('k6-suite payments provision', () => {
     expect(nothing.stdout).toContain('does not exist: no merchant to delete');
   });
 
-  it('--cleanup --count also deletes the leftovers an interrupted run kept out of the file', async () => {
-    expect((await provision(['--count', '2', '--file', pool])).code).toBe(0);
-    await admin('POST', '/accounts', { merchant_id: 'k6pool_0003' });
-    await admin('POST', '/accounts', { merchant_id: 'someone_else' });
-    const ran = await provision(['--cleanup', '--count', '5', '--file', pool]);
+  it('--cleanup after a killed provision deletes the half-made merchant the journal names too, no other, and leaves no file', async () => {
+    sandbox.setFaults({ latencyMs: 40 });
+    const killed = await provision(['--count', '3', '--file', pool], {}, killHalfWay('(1/3)', 2));
+    expect(killed.code).toBeNull();
+    sandbox.setFaults({ latencyMs: 0 });
+    expect(readPoolFile().map((e) => e.merchant_id)).toEqual(ids(1));
+    expect(JSON.parse(readFileSync(journal, 'utf8'))).toEqual({ merchant_id: 'k6pool_0002' });
+    await admin('POST', '/accounts', { merchant_id: 'k6pool_0003' }); // made by hand: not this pool's
+    expect(sandbox.counts().merchants).toBe(3);
+
+    const ran = await provision(['--cleanup', '--file', pool]);
     expect(ran.code, ran.stderr).toBe(0);
-    expect(ran.stdout).toContain('merchant k6pool_0003 (on the router, not in the file) deleted');
-    expect(ran.stdout).toContain('deleted 3 merchants');
+    expect(ran.stdout).toContain('merchant k6pool_0002 (left half-made by an interrupted run: not in the file, its journal names it) deleted');
+    expect(ran.stdout).toContain(`deleted 2 merchants; removed ${pool}`);
+    expect(readdirSync(scratch.dir)).toEqual([]);
     expect(sandbox.counts().merchants).toBe(1);
-    expect((await admin('GET', '/accounts/someone_else')).status).toBe(200);
+    expect((await admin('GET', '/accounts/k6pool_0003')).status).toBe(200);
   });
 
   it('a wrong admin key: exit 1 naming the step, the merchant and the status; the file untouched; no key printed', async () => {
@@ -256,10 +320,11 @@ describe('k6-suite payments provision', () => {
       'merchant k6pool_0002: creating the connector (POST /account/k6pool_0002/connectors) failed: 400 IR_06 Json deserialize error: connector_name: unknown variant `Not-A-Connector` (the incomplete merchant was deleted again)',
     );
     expect(readFileSync(pool, 'utf8')).toBe(before);
+    expect(readdirSync(scratch.dir)).toEqual(['pool.json']); // no journal: nothing of it is left
     expect(sandbox.counts().merchants).toBe(1);
   });
 
-  it('an unreachable router, a broken pool file: exit 1, one line, nothing written', async () => {
+  it('an unreachable router, a broken pool file: exit 1, one line without any of its text, nothing written', async () => {
     // a port nothing listens on
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -270,18 +335,34 @@ describe('k6-suite payments provision', () => {
     expect(down.stderr).toMatch(
       /merchant k6pool_0001: looking the merchant up \(GET \/accounts\/k6pool_0001\) failed: no answer \(.*ECONNREFUSED.*\); is the router up at --target \(or TARGET_URL\)\?; .*pool\.json was not written: run the command again to resume$/m,
     );
-    expect(existsSync(pool)).toBe(false);
+    expect(readdirSync(scratch.dir)).toEqual([]);
 
     writeFileSync(pool, '[{"merchant_id": "a", "api_key": "dev_half_written_key"');
     const broken = await provision(['--count', '2', '--file', pool]);
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain(`the pool file ${pool} cannot be read as JSON`);
+    expect(broken.stderr).toContain(`the pool file ${pool} is not valid JSON (it ends before the JSON is complete): fix it`);
     expect(readFileSync(pool, 'utf8')).toBe('[{"merchant_id": "a", "api_key": "dev_half_written_key"');
     expect(sandbox.counts().merchants).toBe(0);
     expectNoSecrets(broken, ['dev_half_written_key']);
 
+    // the parser's own message would quote the text around the error: part of a key
+    writeFileSync(pool, '[{"merchant_id": "a", "api_key":dev_LEAKME123}]');
+    const leaky = await provision(['--count', '2', '--file', pool]);
+    expect(leaky.code).toBe(1);
+    expect(leaky.stderr).toContain(`the pool file ${pool} is not valid JSON`);
+    expect(leaky.stdout + leaky.stderr).not.toContain('LEAKME');
+    writeFileSync(pool, '[\n  {"merchant_id": "a", "api_key": "dev_LEAKME123" "profile_id": "p"}\n]');
+    const placed = await provision(['--cleanup', '--file', pool]);
+    expect(placed.code).toBe(1);
+    expect(placed.stderr).toContain(`the pool file ${pool} is not valid JSON at line 2, column 51: fix it`);
+    expect(placed.stdout + placed.stderr).not.toContain('LEAKME');
+    expect(sandbox.counts().merchants).toBe(0);
+
     const usage = await provision(['--file', pool]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('provision needs --count <n> (or --cleanup)');
+    const sweep = await provision(['--cleanup', '--count', '3', '--file', pool]);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toContain('--cleanup takes no --count: it deletes the merchants of the file and the one an interrupted run left half-made');
   });
 });

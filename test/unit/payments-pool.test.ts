@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { knownSecrets } from '../../src/lib/config';
-import { setUpMerchants } from '../../src/lib/payments/merchant';
 import { loadPool, merchantFor, MERCHANT_POOL_RULE, poolProblems, readPool } from '../../src/lib/payments/pool';
 import { safeLog } from '../../src/lib/redact';
 import { apiKeyOf, deleteAccountRequest, describeFailure, merchantSetup, profileIdOf, type AdminRequest } from '../../src/shared/payments/merchant-setup';
@@ -190,25 +189,5 @@ describe('MERCHANT_POOL (k6 side)', () => {
     expect([0, 1, 2, 3, 4, 5, 7].map((n) => merchantFor(pool, n))).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'b']);
     expect(merchantFor(['only'], 41)).toBe('only');
     expect(() => merchantFor([], 0)).toThrow(/no merchant/);
-  });
-
-  it('setUpMerchants: the pool (no request), else the given merchant', () => {
-    const values = {
-      TARGET_URL: 'http://127.0.0.1:1',
-      ADMIN_API_KEY: 'test_admin',
-      MERCHANT_API_KEY: '',
-      MERCHANT_ID: '',
-      PROFILE_ID: '',
-      CONNECTOR: 'stripe',
-      CONNECTOR_API_KEY: 'k',
-      REQUEST_TIMEOUT: 1000,
-    };
-    const pool = [{ merchantId: 'p1', apiKey: 'k1' }];
-    // the k6/http shim throws on any request: the pool path makes none
-    expect(setUpMerchants(values, pool)).toEqual(pool);
-    expect(setUpMerchants({ ...values, MERCHANT_API_KEY: 'given', MERCHANT_ID: 'm_given' })).toEqual([
-      { merchantId: 'm_given', apiKey: 'given', profileId: undefined },
-    ]);
-    expect(() => setUpMerchants(values, [])).toThrow(/k6\/http is not available/);
   });
 });

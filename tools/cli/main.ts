@@ -246,6 +246,9 @@ export function promote(results: string, run: string, script: string, force = fa
   const temp = `${target}.tmp-${process.pid}`;
   copyFileSync(source, temp);
   renameSync(temp, target); // atomic on one file system: readers see the old or the new file, never half
+  // the seed's text summary goes with it, when the run has one
+  const summary = resultPathOf(results, run, script, '.summary');
+  if (existsSync(summary)) copyFileSync(summary, baselinePath(results, script).replace(/\.json$/, '.summary'));
   return { baseline: target, kept };
 }
 

@@ -1,7 +1,9 @@
 // `k6-suite payments <command>` (the payments manifest's `cli`): merchant pools for MERCHANT_POOL.
-//   k6-suite payments provision --count N --file pool.json [--target URL] [--prefix k6pool] [--cleanup]
+//   k6-suite payments provision --count N --file pool.json [--target URL] [--prefix k6pool]
+//   k6-suite payments provision --cleanup --file pool.json [--target URL]
 // Exit codes: 0 done; 1 a step failed (one line naming the step, the merchant and the HTTP status; the
-// pool file holds only complete merchants); commander's usage errors as the main program's.
+// pool file holds only complete merchants; or the router has a merchant of the prefix that this pool did not
+// make: nothing changed); usage errors (commander's, or --cleanup with --count) as the main program's (2).
 import { type Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { cleanup, MAX_COUNT, PoolError, PREFIX_PATTERN, provision } from './provision.ts';
@@ -60,16 +62,15 @@ export function registerCommands(command: Command): void {
       'create N merchants (account, API key, connector, routing) and write them to a pool file for MERCHANT_POOL; a rerun resumes; --cleanup deletes them',
     )
     .requiredOption('--file <path>', "the pool file: JSON [{merchant_id, api_key, profile_id}], mode 0600 (it holds the merchants' API keys)")
-    .option(
-      '--count <n>',
-      `how many merchants the pool holds (1-${MAX_COUNT}); with --cleanup, also delete <prefix>_0001.. left out of the file`,
-      whole(1, MAX_COUNT),
-    )
+    .option('--count <n>', `how many merchants the pool holds (1-${MAX_COUNT}); not with --cleanup`, whole(1, MAX_COUNT))
     .option('--target <url>', `the router (default: $TARGET_URL, else ${DEFAULTS.target})`, targetUrl)
     .option('--prefix <prefix>', 'merchant ids are <prefix>_0001, <prefix>_0002, ...', prefixArg, 'k6pool')
     .option('--connector <name>', `the connector every merchant gets (default: $CONNECTOR, else ${DEFAULTS.connector})`)
     .option('--timeout <ms>', 'per request', whole(1, 600_000), 30_000)
-    .option('--cleanup', 'delete every merchant of the file on the router (404: already gone), then the file')
+    .option(
+      '--cleanup',
+      "delete every merchant of the file on the router (404: already gone) and the one an interrupted run left half-made (the file's journal names it), then the file and the journal",
+    )
     .addHelpText(
       'after',
       `
@@ -78,9 +79,13 @@ Environment (secrets are read from it only, never printed):
   CONNECTOR_API_KEY  the connector's key (default ${DEFAULTS.connectorApiKey})
   TARGET_URL, CONNECTOR  defaults of --target and --connector
 
-A rerun resumes: merchants already in the file are kept; one on the router but not in the file (an
-interrupted run) is deleted and created again. Exit 1 when a step fails: the message names the step,
-the merchant and the HTTP status, and the file holds only complete merchants.`,
+A rerun resumes: merchants already in the file are kept. Before creating a merchant the command notes
+its id in a journal next to the file (.<file name>.pending, no key in it); the merchant the journal names,
+when the router has it but the file does not (an interrupted run), is deleted and created again. Any
+other <prefix>_NNNN the router has but the file does not (another pool with the same --prefix, or one
+made by hand) stops the command before it changes anything (exit 1): use another --prefix. Only the
+merchants of the file and of its journal are ever deleted. Exit 1 when a step fails: the message names
+the step, the merchant and the HTTP status, and the file holds only complete merchants.`,
     )
     .action(async (flags: ProvisionFlags) => {
       const env = process.env;
@@ -92,7 +97,12 @@ the merchant and the HTTP status, and the file holds only complete merchants.`,
       };
       try {
         if (flags.cleanup) {
-          await cleanup({ ...common, sweep: flags.count ? { count: flags.count, prefix: flags.prefix } : undefined });
+          if (flags.count !== undefined)
+            throw new Error(
+              '--cleanup takes no --count: it deletes the merchants of the file and the one an interrupted run left half-made, ' +
+                'which it knows from the journal next to the file (.<file name>.pending), never other merchants of the prefix',
+            );
+          await cleanup(common);
           return;
         }
         if (flags.count === undefined) throw new Error('provision needs --count <n> (or --cleanup)');
