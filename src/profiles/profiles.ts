@@ -135,6 +135,24 @@ export const PROFILES = {
     description: '60 VUs for 5m across every exec function of the scenario, by weight (constant-vus)',
     shape: { kind: 'vus', vus: 60, duration: '5m' },
   },
+  arrival10to100: {
+    description: "seed 001's Artillery phase: arrival rate 10 → 100 iterations/s over 60s (ramping-arrival-rate)",
+    shape: { kind: 'ramping-rate', startRate: 10, preAllocatedVUs: 10, maxVUs: 100, stages: [{ duration: '60s', target: 100, steady: true }] },
+  },
+  crud200: {
+    description: "seed 001's mixed-operations stages: 2m to 100 VUs, 5m hold, 2m to 200, 5m hold, 2m down (ramping-vus)",
+    shape: {
+      kind: 'ramping-vus',
+      startVUs: 0,
+      stages: [
+        { duration: '2m', target: 100 },
+        { duration: '5m', target: 100 },
+        { duration: '2m', target: 200 },
+        { duration: '5m', target: 200, steady: true },
+        { duration: '2m', target: 0 },
+      ],
+    },
+  },
   ramp25: {
     description: "seed 003's loadtest stages: 10s ramp to 25 VUs, 10s hold, 10s down (ramping-vus)",
     shape: rampHoldDown(25, '10s', '10s', '10s'),

@@ -40,7 +40,8 @@ export interface ScriptManifest {
 
 /**
  * The variables that point a script at a running sandbox. Values are templates: `{url}` (http://host:port),
- * `{host}` and `{port}` are replaced with the sandbox's own.
+ * `{host}` and `{port}` are replaced with the sandbox's own; other values are passed as they are (the
+ * sandbox's fixed token, say).
  */
 export type TargetEnv = Record<string, string>;
 

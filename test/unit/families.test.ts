@@ -40,7 +40,8 @@ describe('family manifests', () => {
       await target.close();
     }
     expect(Object.keys(family.sandbox.env).length).toBeGreaterThan(0);
-    for (const value of Object.values(family.sandbox.env)) expect(value).toMatch(/\{(url|host|port)\}/);
+    // the sandbox's address goes in through the templates; other values are the sandbox's fixed settings (its token, say)
+    expect(Object.values(family.sandbox.env).some((value) => /\{(url|host|port)\}/.test(value))).toBe(true);
     expect(family.scripts.map((s) => s.name)).toContain(family.demo.script);
   });
 

@@ -17,9 +17,21 @@ describe('profiles', () => {
       'stress',
       'burst',
       'mixed',
+      'arrival10to100',
+      'crud200',
       'ramp25',
       'staircase',
     ]);
+  });
+
+  it("seed 001's phases: Artillery's arrival rate 10 → 100/s over 60 s, and the mixed-operations stages", () => {
+    expect(buildScenarios({ name: 'arrival10to100' }, { createTimer: 1 }).createTimer).toMatchObject({
+      executor: 'ramping-arrival-rate',
+      startRate: 10,
+      stages: [{ duration: '60s', target: 100 }],
+    });
+    const crud = buildScenarios({ name: 'crud200' }, { timerCrud: 1 }).timerCrud as { stages: Array<{ target: number }> };
+    expect(crud.stages.map((s) => s.target)).toEqual([100, 100, 200, 200, 0]);
   });
 
   it('tpsN holds N iterations/s with VUs pre-allocated from the seed VU column', () => {

@@ -3,8 +3,9 @@
 import type { FamilyManifest, ScriptManifest } from '../family';
 import { payments } from './payments';
 import { spacetimedb } from './spacetimedb';
+import { timers } from './timers';
 
-export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments];
+export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments, timers];
 
 /** Go extensions every script uses, whatever its family: k6/x/loadgen measures the load generator's health. */
 export const CORE_EXTENSIONS: ReadonlyArray<NonNullable<FamilyManifest['extension']>> = [
