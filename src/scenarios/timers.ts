@@ -20,7 +20,7 @@ import { check } from 'k6';
 const settings = readSettings(TIMERS_SETTINGS);
 const cfg = settings.own;
 const EXEC = { create: 'createTimer', crud: 'timerCrud' } as const;
-const plan = planRun(settings, { [EXEC[cfg.SCENARIO]]: 1 }, { target: cfg.TARGET_URL, workload: cfg.SCENARIO, api: cfg.TIMER_API });
+const plan = planRun(settings, { [EXEC[cfg.SCENARIO]]: 1 }, { target: cfg.TIMER_SERVICE_URL, workload: cfg.SCENARIO, api: cfg.TIMER_API });
 
 export const options = buildOptions(plan, {
   transaction_success_rate: ['rate>0.99'],
@@ -35,22 +35,27 @@ interface Run {
 export const setup = createSetup(plan, (): Run => {
   // the service must answer and take the token: one get of a timer that does not exist (404 expected)
   const req = timerRequest(cfg.TIMER_API, 'get', cfg.TIMER_GROUP, { id: `k6-probe-${Date.now()}` });
-  const res = http.request(req.method, `${cfg.TARGET_URL}${req.path}`, req.body, {
+  const res = http.request(req.method, `${cfg.TIMER_SERVICE_URL}${req.path}`, req.body, {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${cfg.API_TOKEN}` },
     timeout: `${cfg.REQUEST_TIMEOUT}ms`,
     tags: { name: 'setup' },
   });
-  if (res.status === 0) exec.test.abort(`timers setup: the service at TARGET_URL=${cfg.TARGET_URL} does not answer (${res.error}): start it or fix TARGET_URL`);
+  if (res.status === 0)
+    exec.test.abort(
+      `timers setup: the service at TIMER_SERVICE_URL=${cfg.TIMER_SERVICE_URL} does not answer (${res.error}): start it or fix TIMER_SERVICE_URL`,
+    );
   if (res.status === 401 || res.status === 403) exec.test.abort(`timers setup: the service refused API_TOKEN (${res.status}): give its bearer token`);
   if (res.status !== 404 && res.status !== 200) {
-    exec.test.abort(`timers setup: ${req.method} ${req.path} answered ${res.status}: is TARGET_URL a timer service of contract TIMER_API=${cfg.TIMER_API}?`);
+    exec.test.abort(
+      `timers setup: ${req.method} ${req.path} answered ${res.status}: is TIMER_SERVICE_URL a timer service of contract TIMER_API=${cfg.TIMER_API}?`,
+    );
   }
   return { runKey: Math.floor(Math.random() * 2 ** 48).toString(36) };
 });
 
 let client: TimersClient | undefined;
 const timersClient = () => {
-  client ??= new TimersClient(cfg.TARGET_URL, cfg.TIMER_API, cfg.TIMER_GROUP, cfg.API_TOKEN, cfg.REQUEST_TIMEOUT);
+  client ??= new TimersClient(cfg.TIMER_SERVICE_URL, cfg.TIMER_API, cfg.TIMER_GROUP, cfg.API_TOKEN, cfg.REQUEST_TIMEOUT);
   return client;
 };
 const delayMs = parseDurationMs(cfg.TIMER_DELAY) ?? 3_600_000;

@@ -30,8 +30,9 @@ describe('npm run nightly', () => {
       const second = nightly(dir, { GITHUB_STEP_SUMMARY: jobSummary });
       expect(second.status, second.stdout.slice(-3000)).toBe(0);
       const passed = readFileSync(jobSummary, 'utf8');
-      expect(passed).toContain('### health: latest vs baseline: no regression');
-      expect(passed).toContain('### spacetimedb: latest vs baseline: no regression');
+      // a run the busy machine starved is rerun (NIGHTLY_CONFIRM): the last attempt passes
+      expect(passed).toMatch(/### health: latest(\.confirm1)? vs baseline: no regression/);
+      expect(passed).toMatch(/### spacetimedb: latest(\.confirm1)? vs baseline: no regression/);
 
       // the workflow's next step: reports for every result, charts over time from the recorded stream
       const reports = spawnSync('npm', ['run', '--silent', 'report:all'], {

@@ -25,7 +25,15 @@ beforeEach(() => {
 const timers = (env: Record<string, string>) =>
   runK6({
     script: 'dist/timers.js',
-    env: { TARGET_URL: sandbox.url, API_TOKEN: TOKEN, RESULTS_DIR: results.dir, RUN_NAME: 't', LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '2s', ...env },
+    env: {
+      TIMER_SERVICE_URL: sandbox.url,
+      API_TOKEN: TOKEN,
+      RESULTS_DIR: results.dir,
+      RUN_NAME: 't',
+      LOAD_PROFILE: 'tps100',
+      STEADY_STATE_DURATION: '2s',
+      ...env,
+    },
     args: ['--quiet'],
   });
 
@@ -54,9 +62,9 @@ describe('dist/timers.js against the reference timer service', () => {
   });
 
   it('a service that does not answer or refuses the token stops setup (108) with the fix; no timer is made', async () => {
-    const down = await timers({ TARGET_URL: 'http://127.0.0.1:1' });
+    const down = await timers({ TIMER_SERVICE_URL: 'http://127.0.0.1:1' });
     expect(down.exitCode).toBe(108);
-    expect(down.stderr).toContain('timers setup: the service at TARGET_URL=http://127.0.0.1:1 does not answer');
+    expect(down.stderr).toContain('timers setup: the service at TIMER_SERVICE_URL=http://127.0.0.1:1 does not answer');
     const refused = await timers({ API_TOKEN: 'wrong-token-value' });
     expect(refused.exitCode).toBe(108);
     expect(refused.stderr).toContain('timers setup: the service refused API_TOKEN (401)');

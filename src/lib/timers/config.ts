@@ -9,7 +9,7 @@ export const TIMER_SCENARIOS = ['create', 'crud'] as const;
 export type TimerScenario = (typeof TIMER_SCENARIOS)[number];
 
 export const TIMERS_RULES = {
-  TARGET_URL: url('http://127.0.0.1:8080'),
+  TIMER_SERVICE_URL: url('http://127.0.0.1:8080'),
   SCENARIO: oneOf(TIMER_SCENARIOS, 'create'),
   // which contract of ../shared/reference/timers.md: the seed's /groups/{groupId}/timers or /api/v1/timers/*
   TIMER_API: oneOf(TIMER_APIS, 'seed'),

@@ -15,7 +15,7 @@ export const timers: FamilyManifest = {
     },
   ],
   // the sandbox's token (a sandbox placeholder, not a secret of anyone's)
-  sandbox: { module: 'tools/sandbox/timers/index.ts', env: { TARGET_URL: '{url}', API_TOKEN: 'test-token' } },
-  demo: { script: 'timers', env: { LOAD_PROFILE: 'smoke', SCENARIO: 'crud' }, externalTargetVar: 'TARGET_URL' },
+  sandbox: { module: 'tools/sandbox/timers/index.ts', env: { TIMER_SERVICE_URL: '{url}', API_TOKEN: 'test-token' } },
+  demo: { script: 'timers', env: { LOAD_PROFILE: 'smoke', SCENARIO: 'crud' }, externalTargetVar: 'TIMER_SERVICE_URL' },
   dashboard: 'src/shared/families/timers.dashboard.yaml',
 };
