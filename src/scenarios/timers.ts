@@ -4,6 +4,7 @@
 // ../shared/reference/timers.md (TIMER_API=seed|v1). Timer ids are unique across VUs, k6 instances and
 // runs: `<run key>-<VU>-<iteration>`, the run key random per setup(). setup() checks that the service
 // answers and takes the token before any load.
+import { check } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { createSetup } from '../lib/setup';
@@ -15,7 +16,6 @@ import { TimersClient } from '../lib/timers/client';
 import { TIMERS_SETTINGS } from '../lib/timers/config';
 import { timerRequest } from '../lib/timers/contracts';
 import { parseDurationMs } from '../shared/format';
-import { check } from 'k6';
 
 const settings = readSettings(TIMERS_SETTINGS);
 const cfg = settings.own;
@@ -63,11 +63,12 @@ const isOk = { 'timer operation succeeded': (r: { ok: boolean }) => r.ok };
 
 /** A new timer: unique id, due TIMER_DELAY from now. */
 function newTimer(run: Run) {
+  const vu = exec.vu; // one lookup: exec.vu builds a new object on every access
   return {
-    id: `${run.runKey}-${exec.vu.idInTest}-${exec.vu.iterationInInstance}`,
+    id: `${run.runKey}-${vu.idInTest}-${vu.iterationInInstance}`,
     executeAt: new Date(Date.now() + delayMs).toISOString(),
     callbackUrl: cfg.CALLBACK_URL,
-    payload: { source: 'k6', vu: exec.vu.idInTest },
+    payload: { source: 'k6', vu: vu.idInTest },
   };
 }
 

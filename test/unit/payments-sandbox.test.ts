@@ -10,6 +10,7 @@ import {
   type PaymentsSandbox,
   type PaymentsSandboxOptions,
 } from '../../tools/sandbox/payments/index.ts';
+import { jsonCall, type Answer } from '../support/http.ts';
 
 const ADMIN = 'test_admin';
 const CARD = { card_number: '4242424242424242', card_exp_month: '10', card_exp_year: '35', card_holder_name: 'John Doe', card_cvc: '123' };
@@ -17,24 +18,8 @@ const WITH_CARD = { payment_method: 'card', payment_method_data: { card: CARD } 
 const UNAUTHORIZED = { error: { type: 'invalid_request', code: 'IR_01', message: 'API key not provided or invalid API key used' } };
 const PAYMENT_NOT_FOUND = { error: { type: 'invalid_request', code: 'HE_02', message: 'Payment does not exist in our records' } };
 
-interface Answer {
-  status: number;
-  body: any;
-}
-
-async function call(target: PaymentsSandbox, method: string, path: string, options: { key?: string; body?: unknown; raw?: string } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.key !== undefined) headers['api-key'] = options.key;
-  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const res = await fetch(`${target.url}${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // plain text (GET /health)
-  }
-  return { status: res.status, body: parsed };
+function call(target: PaymentsSandbox, method: string, path: string, options: { key?: string; body?: unknown; raw?: string } = {}): Promise<Answer> {
+  return jsonCall(`${target.url}${path}`, method, options.key === undefined ? {} : { 'api-key': options.key }, options);
 }
 
 let merchants = 0;

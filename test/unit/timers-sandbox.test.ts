@@ -17,34 +17,14 @@ import {
   type TimersSandboxOptions,
 } from '../../tools/sandbox/timers/index.ts';
 import { startPostgres } from '../support/postgres.ts';
+import { jsonCall, type Answer } from '../support/http.ts';
 
 const TOKEN = 'test-token';
 const HOUR = 3_600_000;
 
-interface Answer {
-  status: number;
-  body: any;
-}
-
-async function call(
-  target: TimersSandbox,
-  method: string,
-  path: string,
-  options: { token?: string | null; body?: unknown; raw?: string } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+function call(target: TimersSandbox, method: string, path: string, options: { token?: string | null; body?: unknown; raw?: string } = {}): Promise<Answer> {
   const token = options.token === undefined ? TOKEN : options.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const res = await fetch(`${target.url}${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // an empty 204 body
-  }
-  return { status: res.status, body: parsed };
+  return jsonCall(`${target.url}${path}`, method, token === null ? {} : { authorization: `Bearer ${token}` }, options);
 }
 
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();

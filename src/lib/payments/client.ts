@@ -175,15 +175,15 @@ export class PaymentsClient {
     const id = ok2xx ? field(step === 'customer_create' ? 'customer_id' : 'payment_id') : undefined;
     const status = id === undefined ? undefined : field('status');
     const reason = reasonOf(res, id, status, expectSuccess);
-    if (!this.measured)
-      return {
-        ok: reason === undefined,
-        httpStatus: res.status,
-        status,
-        id,
-        paymentMethodId: id === undefined ? undefined : field('payment_method_id'),
-        reason,
-      };
+    const result = {
+      ok: reason === undefined,
+      httpStatus: res.status,
+      status,
+      id,
+      paymentMethodId: id === undefined ? undefined : field('payment_method_id'),
+      reason,
+    };
+    if (!this.measured) return result;
     paymentMetrics.steps[step].add(res.timings.duration);
     if (reason) paymentMetrics.failures.add(1, { step, reason });
     recordTransaction({
@@ -193,6 +193,6 @@ export class PaymentsClient {
       cause: reason ? (CAUSE[reason] ?? 'server') : undefined,
       bytesWritten: body.length,
     });
-    return { ok: reason === undefined, httpStatus: res.status, status, id, paymentMethodId: id === undefined ? undefined : field('payment_method_id'), reason };
+    return result;
   }
 }
