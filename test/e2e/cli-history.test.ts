@@ -74,7 +74,7 @@ describe('k6-suite run / baseline / compare / trend', () => {
     try {
       expect(await main(['run', '-c', '-s', 'health', '--results', dir, ...quick()])).toBe(2);
       expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
-      expect(await main(['run', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
+      expect(await main(['run', '--confirm', '1', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
       // a gated run the busy machine starved is rerun once (--confirm): this test is about -c
       expect(await main(['run', '-c', '--confirm', '1', '-s', 'health', '--results', dir, ...quick()])).toBe(0);
       const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -90,7 +90,7 @@ describe('k6-suite run / baseline / compare / trend', () => {
     // every other family's sandbox, for -a (the payments sandbox is this file's target)
     const others = await Promise.all(FAMILIES.filter((f) => f.name !== 'payments').map(async (f) => ({ family: f, target: await startFamilySandbox(f) })));
     try {
-      expect(await main(['run', '-s', 'payment-confirm', '-r', 'base', '--results', dir, ...quick()])).toBe(0);
+      expect(await main(['run', '--confirm', '1', '-s', 'payment-confirm', '-r', 'base', '--results', dir, ...quick()])).toBe(0);
       for (const file of ['base_payment-confirm.json', 'base_payment-confirm.summary']) expect(existsSync(join(dir, file)), file).toBe(true);
       expect(await main(['baseline', 'promote', 'base', '-s', 'payment-confirm', '--results', dir, '--force'])).toBe(0);
       expect(existsSync(join(dir, 'baseline_payment-confirm.summary')), 'the summary goes with the promoted run').toBe(true);
