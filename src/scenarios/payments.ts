@@ -13,6 +13,7 @@ import { MIX, createThenConfirm, customerInitiated, payAndConfirm, type PayConte
 import { setUpMerchants, type Merchant } from '../lib/payments/merchant';
 import { merchantFor, readPool } from '../lib/payments/pool';
 import type { MixFlow } from '../lib/payments/mix';
+import { flowAt } from '../shared/mix';
 import { describe, reconcile, reconciliation, reconciliationFindings } from '../lib/payments/reconcile';
 import { planFacts, type ScenarioPlan } from '../shared/verdict';
 import { planRun } from '../lib/run-plan';
@@ -177,19 +178,8 @@ export function mit(run: Run): void {
  * script; the mix picks each iteration's flow at random by weight (its rates are then not held).
  */
 export default function (run: Run): void {
-  if (mix) MIX[pickFlow(Math.random() * 100)](payer(run));
+  if (mix) MIX[flowAt(mix, Math.random() * 100)](payer(run));
   else ({ 'payment-confirm': paymentConfirm, 'payment-create-and-confirm': paymentCreateAndConfirm, rps: paymentsRps })[cfg.SCENARIO as 'rps'](run);
-}
-
-/** The mix's flow at `point` (0–100) of its weights laid end to end. */
-function pickFlow(point: number): MixFlow {
-  let end = 0;
-  const flows = Object.entries(mix ?? {}) as Array<[MixFlow, number]>;
-  for (const [flow, weight] of flows) {
-    end += weight;
-    if (point < end) return flow;
-  }
-  return flows[flows.length - 1][0];
 }
 
 /** After the load: the router's list of this run's payments against k6's counts (a mismatch fails the payments_unreconciled threshold). */

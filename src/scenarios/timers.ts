@@ -1,35 +1,59 @@
-// Seed 001's timer service: the timer creation rate (SCENARIO=create; the seed's Artillery phase, arrival
-// rate 10 → 100/s over 60 s, unless LOAD_PROFILE) and its mixed operations (SCENARIO=crud: create → get →
-// update → delete; the seed's stages up to 200 VUs), against either contract of
-// ../shared/reference/timers.md (TIMER_API=seed|v1). Timer ids are unique across VUs, k6 instances and
-// runs: `<run key>-<VU>-<iteration>`, the run key random per setup(). setup() checks that the service
-// answers and takes the token before any load.
+// Seed 001's timer service against either contract of ../shared/reference/timers.md (TIMER_API=seed|v1):
+// - SCENARIO=create: the timer creation rate (the seed's Artillery phase, arrival rate 10 → 100/s over
+//   60 s, unless LOAD_PROFILE);
+// - crud: its mixed operations, create → get → update → delete (the seed's stages up to 200 VUs);
+// - execution: timers due EXECUTION_DELAY ahead, whose callbacks the k6/x/timercallbacks receiver takes
+//   inside this k6 process: timer_callback_latency_ms = arrival − executeAt; a callback not arrived by
+//   executeAt + CALLBACK_GRACE is lost (the run fails), a second arrival a duplicate;
+// - mix: the three by TIMER_MIX weights, each its own scenario.
+// Timer ids are unique across VUs, k6 instances and runs: `<run key>-<VU>-<iteration>`, the run key
+// random per setup(). setup() checks that the service answers and takes the token before any load.
 import { check } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
-import { createSetup } from '../lib/setup';
+import { cancel as cancelCallback, expect as expectCallback, listen, settle, stats as callbackStats } from 'k6/x/timercallbacks';
 import { buildOptions } from '../lib/options';
 import { planRun } from '../lib/run-plan';
 import { readSettings } from '../lib/settings';
+import { createSetup } from '../lib/setup';
 import { createSummaryHook } from '../lib/summary';
 import { TimersClient } from '../lib/timers/client';
-import { TIMERS_SETTINGS } from '../lib/timers/config';
+import { DISCARD_CALLBACK_URL, TIMERS_SETTINGS, receivesCallbacks, timerMix, type TimerFlow } from '../lib/timers/config';
 import { timerRequest } from '../lib/timers/contracts';
 import { parseDurationMs } from '../shared/format';
+import { flowAt } from '../shared/mix';
 
 const settings = readSettings(TIMERS_SETTINGS);
 const cfg = settings.own;
-const EXEC = { create: 'createTimer', crud: 'timerCrud' } as const;
-const plan = planRun(settings, { [EXEC[cfg.SCENARIO]]: 1 }, { target: cfg.TIMER_SERVICE_URL, workload: cfg.SCENARIO, api: cfg.TIMER_API });
+const EXEC: Record<TimerFlow, string> = { create: 'createTimer', crud: 'timerCrud', execution: 'timerExecution' };
+const mix = cfg.SCENARIO === 'mix' ? timerMix(cfg, settings.results.cwd).weights : undefined;
+const listening = receivesCallbacks(cfg, settings.results.cwd);
+const delayMs = parseDurationMs(cfg.TIMER_DELAY) ?? 3_600_000;
+const executionDelayMs = parseDurationMs(cfg.EXECUTION_DELAY) ?? 3000;
+const graceMs = parseDurationMs(cfg.CALLBACK_GRACE) ?? 10_000;
+/** How long teardown waits for the last callbacks: the last timer is due EXECUTION_DELAY after the load, then its grace. */
+const settleMs = executionDelayMs + graceMs + 5000;
 
-export const options = buildOptions(plan, {
-  transaction_success_rate: ['rate>0.99'],
-  transactions_total: ['count>0'],
-});
+const weights = mix ? Object.fromEntries(Object.entries(mix).map(([flow, w]) => [EXEC[flow as TimerFlow], w])) : { [EXEC[cfg.SCENARIO as TimerFlow]]: 1 };
+const workload = mix
+  ? `mix ${Object.entries(mix)
+      .map(([f, w]) => `${f}:${w}`)
+      .join(',')}`
+  : cfg.SCENARIO;
+const plan = planRun(settings, weights, { target: cfg.TIMER_SERVICE_URL, workload, api: cfg.TIMER_API }, { endChecks });
 
-/** setup()'s answer: the run's key, the first part of every timer id. */
+export const options = buildOptions(
+  plan,
+  { transaction_success_rate: ['rate>0.99'], transactions_total: ['count>0'] },
+  listening ? { teardownTimeout: `${settleMs + 60_000}ms` } : {},
+  // nothing lost: every callback of a timer the service accepted arrives by executeAt + CALLBACK_GRACE
+  listening ? { timer_callbacks_lost_total: ['count==0'] } : {},
+);
+
+/** setup()'s answer: the run's key (the first part of every timer id) and where the timers call back. */
 interface Run {
   runKey: string;
+  callbackUrl: string;
 }
 
 export const setup = createSetup(plan, (): Run => {
@@ -50,37 +74,50 @@ export const setup = createSetup(plan, (): Run => {
       `timers setup: ${req.method} ${req.path} answered ${res.status}: is TIMER_SERVICE_URL a timer service of contract TIMER_API=${cfg.TIMER_API}?`,
     );
   }
-  return { runKey: Math.floor(Math.random() * 2 ** 48).toString(36) };
+  return { runKey: Math.floor(Math.random() * 2 ** 48).toString(36), callbackUrl: listening ? startReceiver() : cfg.CALLBACK_URL || DISCARD_CALLBACK_URL };
 });
+
+/** Starts the callback receiver; its URL, or CALLBACK_URL (the address a remote service reaches it at). */
+function startReceiver(): string {
+  try {
+    const receiver = listen({ address: cfg.CALLBACK_LISTEN, graceMs });
+    console.log(`timers: callbacks received at ${receiver.address}${cfg.CALLBACK_URL ? ` (the service calls ${cfg.CALLBACK_URL})` : ''}`);
+    return cfg.CALLBACK_URL || receiver.url;
+  } catch (error) {
+    exec.test.abort(`timers setup: ${String(error).replace(/^(GoError|Error): /, '')}`);
+    throw error;
+  }
+}
 
 let client: TimersClient | undefined;
 const timersClient = () => {
   client ??= new TimersClient(cfg.TIMER_SERVICE_URL, cfg.TIMER_API, cfg.TIMER_GROUP, cfg.API_TOKEN, cfg.REQUEST_TIMEOUT);
   return client;
 };
-const delayMs = parseDurationMs(cfg.TIMER_DELAY) ?? 3_600_000;
 const isOk = { 'timer operation succeeded': (r: { ok: boolean }) => r.ok };
 
-/** A new timer: unique id, due TIMER_DELAY from now. */
-function newTimer(run: Run) {
+/** A new timer: unique id, due `aheadMs` from now. */
+function newTimer(run: Run, aheadMs: number) {
   const vu = exec.vu; // one lookup: exec.vu builds a new object on every access
+  const dueAt = Date.now() + aheadMs;
   return {
     id: `${run.runKey}-${vu.idInTest}-${vu.iterationInInstance}`,
-    executeAt: new Date(Date.now() + delayMs).toISOString(),
-    callbackUrl: cfg.CALLBACK_URL,
+    dueAt,
+    executeAt: new Date(dueAt).toISOString(),
+    callbackUrl: run.callbackUrl,
     payload: { source: 'k6', vu: vu.idInTest },
   };
 }
 
-/** SCENARIO=create: one timer per iteration. */
+/** SCENARIO=create: one timer per iteration, due TIMER_DELAY ahead. */
 export function createTimer(run: Run): void {
-  check(timersClient().run('create', newTimer(run)), isOk);
+  check(timersClient().run('create', newTimer(run, delayMs)), isOk);
 }
 
-/** SCENARIO=crud: the seed's mixed operations — create, get, update (due an hour later), delete. */
+/** SCENARIO=crud: the seed's mixed operations — create, get, update (due later still), delete. */
 export function timerCrud(run: Run): void {
   const c = timersClient();
-  const timer = newTimer(run);
+  const timer = newTimer(run, delayMs);
   const created = c.run('create', timer);
   check(created, isOk);
   if (!created.ok) return;
@@ -89,9 +126,44 @@ export function timerCrud(run: Run): void {
   check(c.run('delete', timer), isOk);
 }
 
-/** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: run the selected one. */
+/**
+ * SCENARIO=execution: one timer due EXECUTION_DELAY ahead, its callback announced to the receiver
+ * first (a fast service could call back before create answers); withdrawn when create failed.
+ */
+export function timerExecution(run: Run): void {
+  const timer = newTimer(run, executionDelayMs);
+  expectCallback(timer.id, timer.dueAt);
+  const created = timersClient().run('create', timer);
+  if (!created.ok) cancelCallback(timer.id);
+  check(created, isOk);
+}
+
+const FLOW: Record<TimerFlow, (run: Run) => void> = { create: createTimer, crud: timerCrud, execution: timerExecution };
+
+/** `k6 run --vus N --duration D` replaces the profile with k6's default scenario: the selected one (the mix: a flow by weight per iteration). */
 export default function (run: Run): void {
-  (cfg.SCENARIO === 'crud' ? timerCrud : createTimer)(run);
+  FLOW[mix ? flowAt(mix, Math.random() * 100) : (cfg.SCENARIO as TimerFlow)](run);
+}
+
+/** After the load: waits for the callbacks still due (each arrives, or is lost at executeAt + CALLBACK_GRACE). */
+export function teardown(): void {
+  if (!listening) return;
+  const s = settle(settleMs);
+  console.log(
+    `timers: callbacks of ${s.expected} timers: ${s.received} received, ${s.lost} lost, ${s.duplicate} duplicate, ${s.unexpected} unexpected${s.pending ? `, ${s.pending} still pending` : ''}`,
+  );
+}
+
+/** The summary's view of the callbacks: a lost one fails the run (and it is never a baseline). */
+function endChecks(): { failed: string[]; unjudged: string[]; notes: string[] } {
+  if (!listening) return { failed: [], unjudged: [], notes: [] };
+  const s = callbackStats();
+  const failed = s.lost > 0 ? [`${s.lost} of ${s.expected} timer callbacks lost: not received by executeAt + CALLBACK_GRACE (${cfg.CALLBACK_GRACE})`] : [];
+  const unjudged = s.pending > 0 ? [`${s.pending} timer callbacks were still pending when teardown stopped waiting`] : [];
+  const notes = [
+    `callbacks: ${s.received} of ${s.expected} received${s.duplicate ? `, ${s.duplicate} duplicate (at-least-once delivery)` : ''}${s.unexpected ? `, ${s.unexpected} unexpected (not this run's timers, or unreadable)` : ''}${s.late ? `, ${s.late} arrived after being counted lost` : ''}`,
+  ];
+  return { failed, unjudged, notes };
 }
 
 export const handleSummary = createSummaryHook(plan);

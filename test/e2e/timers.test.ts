@@ -1,6 +1,8 @@
 // The timers family with the real k6 against the reference timer service (tools/sandbox/timers):
 // exact accounting (timers created == the service's count), both contracts' CRUD, a service that does
-// not answer or refuses the token stops setup (108), and the token reaches no output.
+// not answer or refuses the token stops setup (108), and the token reaches no output; SCENARIO=execution
+// with the callbacks received inside k6 (k6/x/timercallbacks): received == fired == created, the
+// service's lateness in the callback latency, duplicates and lost callbacks counted exactly.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,11 +24,11 @@ beforeEach(() => {
   sandbox.reset();
 });
 
-const timers = (env: Record<string, string>) =>
+const timers = (env: Record<string, string>, target = sandbox) =>
   runK6({
     script: 'dist/timers.js',
     env: {
-      TIMER_SERVICE_URL: sandbox.url,
+      TIMER_SERVICE_URL: target.url,
       API_TOKEN: TOKEN,
       RESULTS_DIR: results.dir,
       RUN_NAME: 't',
@@ -81,5 +83,104 @@ describe('dist/timers.js against the reference timer service', () => {
     for (const text of [out.stdout, out.stderr, ...readdirSync(results.dir).map((f) => readFileSync(join(results.dir, f), 'utf8'))]) {
       expect(text).not.toContain(TOKEN);
     }
+  });
+});
+
+describe('SCENARIO=execution: callbacks received inside k6 (k6/x/timercallbacks)', () => {
+  const execution = (env: Record<string, string>, target = sandbox) =>
+    timers({ SCENARIO: 'execution', EXECUTION_DELAY: '2s', CALLBACK_GRACE: '3s', ...env }, target);
+  const callbacks = (result: ReturnType<typeof readResult>) => ({
+    received: count(result, 'timer_callbacks_total'),
+    duplicate: count(result, 'timer_callbacks_duplicate_total'),
+    lost: count(result, 'timer_callbacks_lost_total'),
+    unexpected: count(result, 'timer_callbacks_unexpected_total'),
+  });
+
+  it('every timer the service accepted calls back once: received == created == fired, none lost or duplicated', async () => {
+    const out = await execution({});
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const result = readResult(join(results.dir, 't_timer-execution.json'));
+    const created = count(result, 'transactions_total');
+    expect(created).toBeGreaterThan(150);
+    const c = sandbox.counts();
+    expect([c.created, c.fired, c.callbackAttempts, c.pending]).toEqual([created, created, created, 0]);
+    expect(callbacks(result)).toEqual({ received: created, duplicate: 0, lost: 0, unexpected: 0 });
+    expect(result.meta).toMatchObject({ workload: 'execution', verdict: 'pass' });
+    expect(out.stderr).toContain(`callbacks of ${created} timers: ${created} received, 0 lost, 0 duplicate, 0 unexpected`);
+  });
+
+  it('a service firing 200 ms late: the median callback latency lies in [200, 260] ms', async () => {
+    const late = await startTimersSandbox({ token: TOKEN, fireDelayMs: 200 });
+    try {
+      const out = await execution({}, late);
+      expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+      const result = readResult(join(results.dir, 't_timer-execution.json'));
+      const median = result.metrics.timer_callback_latency_ms.values.med;
+      expect(median).toBeGreaterThanOrEqual(200);
+      expect(median).toBeLessThanOrEqual(260);
+      expect(callbacks(result).received).toBe(late.counts().fired);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('a service that calls back twice: every duplicate counted, none lost', async () => {
+    const twice = await startTimersSandbox({ token: TOKEN, duplicate: true });
+    try {
+      const out = await execution({}, twice);
+      expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+      const result = readResult(join(results.dir, 't_timer-execution.json'));
+      const created = count(result, 'transactions_total');
+      expect(twice.counts().fired).toBe(created);
+      expect(callbacks(result)).toEqual({ received: created, duplicate: created, lost: 0, unexpected: 0 });
+    } finally {
+      await twice.close();
+    }
+  });
+
+  it('callbacks later than executeAt + CALLBACK_GRACE are lost: the run fails (99), is never a baseline, and says why', async () => {
+    const slow = await startTimersSandbox({ token: TOKEN, fireDelayMs: 1500 });
+    try {
+      const out = await execution({ CALLBACK_GRACE: '500ms', RUN_NAME: 'baseline' }, slow);
+      expect(out.exitCode).toBe(99);
+      expect(readdirSync(results.dir)).not.toContain('baseline_timer-execution.json');
+      const result = readResult(join(results.dir, 'candidate_timer-execution.json'));
+      const created = count(result, 'transactions_total');
+      expect(created).toBeGreaterThan(10);
+      expect(callbacks(result)).toEqual({ received: 0, duplicate: 0, lost: created, unexpected: 0 });
+      expect(result.meta.verdict).toBe('regression');
+      expect(out.stdout).toContain('NOT made the baseline');
+      expect(out.stdout).toContain(`${created} of ${created} timer callbacks lost: not received by executeAt + CALLBACK_GRACE (500ms)`);
+      expect(slow.counts().fired).toBe(created); // the service did fire them, just too late
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('mix: create, crud and execution side by side, each counted on both sides', async () => {
+    const out = await timers({ SCENARIO: 'mix', TIMER_MIX: 'create:40,crud:30,execution:30', EXECUTION_DELAY: '2s' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const result = readResult(join(results.dir, 't_timers.json'));
+    expect(result.meta.workload).toBe('mix create:40,crud:30,execution:30');
+    const c = sandbox.counts();
+    const fired = callbacks(result).received;
+    expect(fired).toBeGreaterThan(30);
+    expect(c.fired).toBe(fired);
+    expect(callbacks(result).lost).toBe(0);
+    expect(c.deleted).toBe(c.updated);
+    expect(c.deleted).toBeGreaterThan(30);
+    expect(c.pending).toBeGreaterThan(30); // create's timers, due an hour ahead
+    expect(c.created).toBe(c.fired + c.deleted + c.pending);
+    // one request per create or execution iteration, four per crud iteration
+    expect(count(result, 'transactions_total')).toBe(c.created + 3 * c.deleted);
+  });
+
+  it('a CALLBACK_LISTEN address that is taken stops setup (108) with the fix; no timer is made', async () => {
+    const busy = sandbox.url.replace('http://', '');
+    const out = await execution({ CALLBACK_LISTEN: busy });
+    expect(out.exitCode).toBe(108);
+    expect(out.stderr).toContain(`cannot listen on ${busy}`);
+    expect(out.stderr).toContain('give a free host:port in CALLBACK_LISTEN');
+    expect(sandbox.counts().created).toBe(0);
   });
 });

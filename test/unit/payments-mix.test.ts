@@ -13,7 +13,7 @@ describe('parseMix', () => {
   it('reads the object of a JSON file, naming the file in problems', () => {
     expect(parseMix({ guest: 100 }, 'PAYMENTS_MIX (mix.json)')).toEqual({ weights: { guest: 100 }, problems: [] });
     expect(parseMix([1, 2], 'PAYMENTS_MIX (mix.json)').problems).toEqual([
-      'PAYMENTS_MIX (mix.json) must be an object of flow → weight, e.g. {"guest": 50, "mit": 50}',
+      'PAYMENTS_MIX (mix.json) must be an object of flow → weight, e.g. {"guest": 50, "cit_on_session": 50}',
     ]);
   });
 

@@ -1,5 +1,6 @@
 // The timer service (seed 001: a durable timer service): timer CRUD and creation rates against either
-// contract of ../shared/reference/timers.md (`dist/timers.js`).
+// contract of ../shared/reference/timers.md, and the execution of timers with their callbacks received
+// inside k6 (`dist/timers.js`).
 import type { FamilyManifest } from '../family';
 
 export const timers: FamilyManifest = {
@@ -13,9 +14,23 @@ export const timers: FamilyManifest = {
       comparableMeta: ['target', 'workload', 'api'],
       nightly: { env: { SCENARIO: 'create' } },
     },
+    {
+      name: 'timer-execution',
+      summary: 'Timers due seconds ahead fire; their callbacks, received inside k6, give the callback latency (arrival − executeAt); none may be lost',
+      bundle: { name: 'timers', env: { SCENARIO: 'execution' } },
+      gate: { latency: 'timer_callback_latency_ms', throughput: 'timer_callbacks_total', errors: 'error_rate' },
+      comparableMeta: ['target', 'api'],
+      nightly: { env: {} },
+    },
   ],
   // the sandbox's token (a sandbox placeholder, not a secret of anyone's)
   sandbox: { module: 'tools/sandbox/timers/index.ts', env: { TIMER_SERVICE_URL: '{url}', API_TOKEN: 'test-token' } },
   demo: { script: 'timers', env: { LOAD_PROFILE: 'smoke', SCENARIO: 'crud' }, externalTargetVar: 'TIMER_SERVICE_URL' },
+  // the callback receiver: timers' callbacks arrive inside the k6 process (k6 itself cannot receive HTTP)
+  extension: {
+    dir: 'xk6-build/ext/timercallbacks',
+    module: 'github.com/k6regression/xk6-timercallbacks',
+    importPath: 'k6/x/timercallbacks',
+  },
   dashboard: 'src/shared/families/timers.dashboard.yaml',
 };
