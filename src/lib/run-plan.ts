@@ -29,6 +29,8 @@ export interface RunPlan {
   testId: string;
   /** The tags of every sample: script, run, testid and TAGS. */
   tags: Record<string, string>;
+  /** TARGET_METRICS_URL: the target's Prometheus endpoint, sampled by k6/x/loadgen ('' = none). */
+  targetMetricsUrl: string;
   /** The script's own facts for the result's meta (workload, transport, target...). */
   meta: RunMeta;
   hooks: RunHooks;
@@ -114,6 +116,7 @@ export function planRun<F extends Rules>(
     runName: gate.runName,
     testId,
     tags,
+    targetMetricsUrl: settings.results.TARGET_METRICS_URL,
     meta,
     hooks,
     ...(staircase ? { staircase } : {}),

@@ -9,7 +9,7 @@ import { LOAD_MODELS, PROFILE_NAMES, type ProfileName } from '../profiles/index'
 import { probePath } from './files';
 import { readGateConfig, type GateConfig } from './gate-config';
 import { resolveResultsDir } from './results-dir';
-import { bool, collectConfig, configErrorMessage, duration, int, num, oneOf, str, type Rules, type Values } from './config';
+import { bool, collectConfig, configErrorMessage, duration, int, num, oneOf, str, url, type Rules, type Values } from './config';
 
 /** LOAD_PROFILE, LOAD_MODEL, STEADY_STATE_DURATION: how the load is shaped (src/profiles). */
 const loadRules = (defaultProfile: ProfileName) => ({
@@ -90,6 +90,9 @@ const RESULT_RULES = {
   // unset: "baseline" while the script has no baseline, else "latest" (see planRun)
   RUN_NAME: str('', { pattern: RUN_NAME_PATTERN, allowed: RUN_NAME_ALLOWED }),
   TEST_ID: str('', { pattern: /^[A-Za-z0-9._:-]+$/, allowed: 'letters, digits, ".", "_", ":" or "-"' }),
+  // the target's Prometheus endpoint (process_* metrics): its CPU and memory sampled every second
+  // (target_cpu_percent, target_memory_mb) into the result and the history row
+  TARGET_METRICS_URL: url(''),
   // extra tags on every sample, merged with script/run/testid (k6's --tag would replace those)
   TAGS: str('', {
     pattern: /^(?!(?:.*,)?(?:script|run|testid)=)[A-Za-z0-9_.-]+=[^,=]+(,[A-Za-z0-9_.-]+=[^,=]+)*$/,

@@ -1,6 +1,7 @@
 // The setup every script runs before its own: it refuses k6 flags that removed what the gate and the
 // dashboards depend on, and starts measuring the load generator (k6/x/loadgen), so that a run whose
-// generator was saturated is judged inconclusive instead of a regression.
+// generator was saturated is judged inconclusive instead of a regression; with TARGET_METRICS_URL, it
+// samples the target's own CPU and memory too.
 import exec from 'k6/execution';
 import { start as startLoadgenSampler } from 'k6/x/loadgen';
 import type { RunPlan } from './run-plan';
@@ -29,7 +30,7 @@ export function createSetup<T>(plan: RunPlan, own?: () => T): () => T | undefine
         `k6's --tag replaced the tags this script puts on every sample (${missing.join(', ')} missing), so Grafana and the history could not find the run: pass your own tags with -e TAGS=name=value,... (merged with the script's), or add ${flags}`,
       );
     }
-    startLoadgenSampler({ intervalMs: 1000 });
+    startLoadgenSampler({ intervalMs: 1000, targetMetricsUrl: plan.targetMetricsUrl });
     return own?.();
   };
 }

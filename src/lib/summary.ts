@@ -4,7 +4,7 @@
 // <requested run>_<script>.outputs.json, and keeps secrets out of all of it.
 import exec from 'k6/execution';
 import { diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
-import { CANDIDATE_RUN, comparableKey, outputsFileName, unfitForBaseline, type ResultFile, type RunOutputs } from '../shared/result';
+import { CANDIDATE_RUN, comparableKey, outputsFileName, unfitForBaseline, type MetricSummary, type ResultFile, type RunOutputs } from '../shared/result';
 import { capacityDiffRow, levelOfMetric, stairPlannedStop, stairResultOf, stairTable } from '../shared/staircase';
 import {
   emptyJudgedMetrics,
@@ -153,6 +153,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     }
     for (const line of [...checks.notes, ...checks.failed]) text += `  ${line}\n`;
     if (failed.length > 0) text += `  FAILURES (first distinct causes, by kind):\n${failed.map((l) => `    ${l}`).join('\n')}\n\n`;
+    const target = targetLine(data.metrics, plan.targetMetricsUrl);
+    if (target) text += `  ${target}\n`;
     if (!generatorMeasured(data.metrics)) text += '  ! the load generator was not measured (k6/x/loadgen starts in setup(): --no-setup skips it)\n';
     text += `  VERDICT: ${verdictLine(judgement, diff)}\n`;
     text += `  result written to ${path}\n`;
@@ -172,4 +174,18 @@ function verdictLine(judgement: Judgement, diff: Diff | undefined): string {
   if (judgement.verdict === 'inconclusive') return `INCONCLUSIVE: ${judgement.reasons.join('; ')}`;
   if (judgement.verdict === 'cannot-judge') return `CANNOT BE JUDGED: ${judgement.reasons.join('; ')}`;
   return 'PASS (no baseline to compare with)';
+}
+
+/** The target's resource use (TARGET_METRICS_URL) in one line; undefined when it was not asked for. */
+function targetLine(metrics: Record<string, MetricSummary | undefined>, url: string): string | undefined {
+  if (!url) return undefined;
+  const cpu = metrics.target_cpu_percent?.values;
+  const memory = metrics.target_memory_mb?.values;
+  const errors = metrics.target_scrape_errors_total?.values.count ?? 0;
+  if (!cpu && !memory) return `! target resources not measured: TARGET_METRICS_URL could not be read (${errors} failed scrapes; see the log)`;
+  const parts = [
+    cpu ? `CPU avg ${cpu.avg.toFixed(1)}% max ${cpu.max.toFixed(1)}% (of one core)` : 'CPU not exposed',
+    memory ? `memory max ${memory.max.toFixed(0)} MiB` : 'memory not exposed',
+  ];
+  return `target: ${parts.join(', ')}${errors ? ` (${errors} failed scrapes)` : ''}`;
 }

@@ -40,7 +40,8 @@ const workload = mix
       .map(([f, w]) => `${f}:${w}`)
       .join(',')}`
   : cfg.SCENARIO;
-const plan = planRun(settings, weights, { target: cfg.TIMER_SERVICE_URL, workload, api: cfg.TIMER_API }, { endChecks });
+const meta = { target: cfg.TIMER_SERVICE_URL, workload, api: cfg.TIMER_API, ...(cfg.TIMER_BACKEND ? { database: cfg.TIMER_BACKEND } : {}) };
+const plan = planRun(settings, weights, meta, { endChecks });
 
 export const options = buildOptions(
   plan,

@@ -167,8 +167,10 @@ export interface HistoryRow {
   latency_p95_ms: number | null;
   latency_p99_ms: number | null;
   error_rate: number | null;
-  memory_usage_mb: null;
-  cpu_usage_percent: null;
+  /** The target's peak resident memory (MiB, max of target_memory_mb); null without TARGET_METRICS_URL. */
+  memory_usage_mb: number | null;
+  /** The target's mean CPU use (% of one core, avg of target_cpu_percent); null without TARGET_METRICS_URL. */
+  cpu_usage_percent: number | null;
   /** The regression gate's verdict (null without a baseline). */
   passed: boolean | null;
   /** The run's verdict (src/shared/verdict.ts); null for results written before verdicts existed. */

@@ -7,7 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runK6 } from '../../tools/k6.ts';
+import { compareTable } from '../../tools/cli/main.ts';
+import { historyRecord } from '../../tools/history/record.ts';
 import { startTimersSandbox } from '../../tools/sandbox/timers/index.ts';
+import { startPostgres } from '../support/postgres.ts';
 import { count, readResult, scratchDir } from '../support/results.ts';
 
 const TOKEN = 'timer-token-secret-value';
@@ -182,5 +185,53 @@ describe('SCENARIO=execution: callbacks received inside k6 (k6/x/timercallbacks)
     expect(out.stderr).toContain(`cannot listen on ${busy}`);
     expect(out.stderr).toContain('give a free host:port in CALLBACK_LISTEN');
     expect(sandbox.counts().created).toBe(0);
+  });
+});
+
+describe('backend comparison: the target CPU and memory (TARGET_METRICS_URL) and k6-suite compare', () => {
+  it('the same create run against the service on memory and on PostgreSQL: side by side with memory and CPU, into the history row', async () => {
+    const pg = await startPostgres();
+    const onPostgres = await startTimersSandbox({ token: TOKEN, databaseUrl: pg.url });
+    try {
+      const runs: Array<[string, typeof sandbox]> = [
+        ['memory', sandbox],
+        ['postgres', onPostgres],
+      ];
+      for (const [backend, target] of runs) {
+        const out = await timers(
+          { SCENARIO: 'create', RUN_NAME: backend, TIMER_BACKEND: backend, TARGET_METRICS_URL: `${target.url}/metrics`, STEADY_STATE_DURATION: '3s' },
+          target,
+        );
+        expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+        expect(out.stdout).toMatch(/target: CPU avg [\d.]+% max [\d.]+% \(of one core\), memory max \d+ MiB/);
+        expect(target.counts().storage).toBe(backend);
+      }
+      const files = runs.map(([backend]) => join(results.dir, `${backend}_timers.json`));
+      const table = compareTable(files);
+      expect(table.split('\n')[0]).toBe('| | memory · timers · memory | postgres · timers · postgres |');
+      expect(table).toMatch(/\| memory \(max\) \| [\d.]+ MiB \| [\d.]+ MiB \|/);
+      expect(table).toMatch(/\| CPU \(avg, % of a core\) \| [\d.]+% \| [\d.]+% \|/);
+      expect(table).toMatch(/\| throughput \| [\d.]+\/s \| [\d.]+\/s \([+-][\d.]+%\) \|/);
+      for (const [i, file] of files.entries()) {
+        const row = historyRecord(readResult(file), file, null);
+        expect(row.database_type).toBe(runs[i][0]);
+        expect(row.memory_usage_mb).toBeGreaterThan(10);
+        expect(Number.isInteger(row.memory_usage_mb)).toBe(true);
+        expect(row.cpu_usage_percent).toBeGreaterThan(0);
+      }
+    } finally {
+      await onPostgres.close();
+      pg.stop();
+    }
+  });
+
+  it('an endpoint that cannot be read: the run goes on, the summary says what was not measured, the history stays null', async () => {
+    const out = await timers({ SCENARIO: 'create', TARGET_METRICS_URL: `${sandbox.url}/no-such-metrics` });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    expect(out.stderr).toContain(`TARGET_METRICS_URL=${sandbox.url}/no-such-metrics cannot be read (it answered 404 Not Found)`);
+    expect(out.stdout).toContain('! target resources not measured: TARGET_METRICS_URL could not be read');
+    const file = join(results.dir, 't_timers.json');
+    const row = historyRecord(readResult(file), file, null);
+    expect([row.memory_usage_mb, row.cpu_usage_percent]).toEqual([null, null]);
   });
 });

@@ -55,6 +55,8 @@ describe('compare', () => {
     expect(table).toContain('| throughput | 100/s | 90/s (-10.00%) |');
     expect(table).toContain('| p(95) | 10.00 ms | 12.00 ms (+20.00%) |');
     expect(table).toContain('| p(99) | 20.00 ms | 24.00 ms |');
+    expect(table).toContain('| memory (max) | — | — |'); // not measured: never invented
+    expect(table).not.toContain('Note:');
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -263,7 +263,9 @@ export function compareTable(files: string[]): string {
   const runs: Array<{ file: string; result: ResultFile }> = files.map((file) => ({ file, result: readResultFile(file) }));
   const first = keyNumbers(runs[0].result);
   const label = ({ result }: { result: ResultFile }) =>
-    [result.meta.run, result.meta.scenario, result.meta.transport ?? result.meta.database ?? result.meta.target].filter(Boolean).join(' · ');
+    [result.meta.run, result.meta.script ?? result.meta.scenario, result.meta.database ?? result.meta.transport ?? result.meta.target]
+      .filter(Boolean)
+      .join(' · ');
   const rows: Array<[string, (r: ResultFile) => string]> = [
     ['profile', (r) => String(r.meta.profile ?? '—')],
     ['duration', (r) => show(r.state?.testRunDurationMs, formatMs)],
@@ -283,10 +285,16 @@ export function compareTable(files: string[]): string {
     ],
     ['p(99)', (r) => show(keyNumbers(r).p99, formatMs)],
     ['error rate', (r) => show(keyNumbers(r).errorRate, formatPct)],
+    // the target's own resource use, sampled from its Prometheus endpoint (TARGET_METRICS_URL); — without it
+    ['memory (max)', (r) => show(r.metrics.target_memory_mb?.values.max, (n) => `${formatNumber(n)} MiB`)],
+    ['CPU (avg, % of a core)', (r) => show(r.metrics.target_cpu_percent?.values.avg, (n) => `${n.toFixed(1)}%`)],
     ['latency metric', (r) => keyNumbers(r).gate.latency],
   ];
   const lines = [`| | ${runs.map(label).join(' | ')} |`, `|---|${runs.map(() => '---|').join('')}`];
   for (const [name, cell] of rows) lines.push(`| ${name} | ${runs.map((r) => cell(r.result)).join(' | ')} |`);
+  // a comparison of backends holds only for runs of the same script, workload and load
+  const differ = (['script', 'scenario', 'workload', 'profile'] as const).filter((key) => new Set(runs.map((r) => String(r.result.meta[key] ?? ''))).size > 1);
+  if (differ.length > 0) lines.push('', `Note: these runs differ in ${differ.join(', ')}: the table compares unlike runs.`);
   return `${lines.join('\n')}\n`;
 }
 

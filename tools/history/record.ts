@@ -1,6 +1,7 @@
 // One row of run history, with seed 001's benchmark_results columns (test_type = the script,
-// database_type = the transport or target) plus what identifies and judges the run (the shared
-// HistoryRow contract). Memory and CPU are not measured by a k6 run, so they stay null rather than invented.
+// database_type = the backend label (TIMER_BACKEND), else the transport or target) plus what identifies and judges the run (the shared
+// HistoryRow contract). Memory and CPU are the target's own, sampled from its Prometheus endpoint when the
+// run had TARGET_METRICS_URL (peak target_memory_mb, mean target_cpu_percent); otherwise null, never invented.
 import { basename } from 'node:path';
 import { scriptManifest } from '../../src/shared/families/index.ts';
 import { comparableKey, type HistoryRow } from '../../src/shared/result.ts';
@@ -17,7 +18,7 @@ export function historyRecord(result: ResultFile, resultPath: string, passed: bo
   return {
     test_date: str(meta.finishedAt) ?? new Date().toISOString(),
     test_type: script,
-    database_type: str(meta.transport ?? meta.target),
+    database_type: str(meta.database ?? meta.transport ?? meta.target),
     run_name: str(meta.run) ?? basename(resultPath).split('_')[0],
     test_id: str(meta.testId),
     profile: str(meta.profile),
@@ -25,8 +26,8 @@ export function historyRecord(result: ResultFile, resultPath: string, passed: bo
     latency_p95_ms: k.p95,
     latency_p99_ms: k.p99,
     error_rate: k.errorRate,
-    memory_usage_mb: null,
-    cpu_usage_percent: null,
+    memory_usage_mb: rounded(result.metrics.target_memory_mb?.values.max, 0),
+    cpu_usage_percent: rounded(result.metrics.target_cpu_percent?.values.avg, 2),
     passed,
     verdict: str(meta.verdict),
     accepted: typeof meta.accepted === 'boolean' ? meta.accepted : null,
@@ -34,4 +35,11 @@ export function historyRecord(result: ResultFile, resultPath: string, passed: bo
     attempt,
     result_file: resultPath,
   };
+}
+
+/** `value` rounded to `digits` decimals (the column's precision); null when it was not measured. */
+function rounded(value: number | undefined, digits: number): number | null {
+  if (value === undefined || !Number.isFinite(value)) return null;
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
 }

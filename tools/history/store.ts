@@ -68,7 +68,7 @@ const COLUMNS = [
 
 /**
  * Seed 001's table, with DOUBLE PRECISION where the seed had INTEGER (a sub-millisecond p(95) would
- * round to 0) and the columns that identify and judge a run added (also to a table made before them).
+ * round to 0), cpu_usage_percent widened to DECIMAL(7,2) (a target using more than 10 cores passes 999.99 %) and the columns that identify and judge a run added (also to a table made before them).
  */
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
   id SERIAL PRIMARY KEY,
@@ -94,7 +94,8 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS benchmark_results (
 ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS verdict VARCHAR(20);
 ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS accepted BOOLEAN;
 ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS comparable TEXT;
-ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS attempt INTEGER`;
+ALTER TABLE benchmark_results ADD COLUMN IF NOT EXISTS attempt INTEGER;
+ALTER TABLE benchmark_results ALTER COLUMN cpu_usage_percent TYPE DECIMAL(7,2)`;
 
 export class PostgresHistory implements HistoryStore {
   private ready: Promise<void> | undefined;

@@ -48,6 +48,9 @@ export const TIMERS_RULES = {
   // a callback not arrived by executeAt + CALLBACK_GRACE is counted lost
   CALLBACK_GRACE: duration('10s', { allowZero: true }),
   REQUEST_TIMEOUT: int(30_000, { min: 1, max: 600_000 }),
+  // the storage behind the service (postgres, memory, cassandra...): a label for k6-suite compare, the
+  // history's database_type, and which baseline a run is judged against
+  TIMER_BACKEND: str('', { pattern: /^[A-Za-z0-9_.-]{1,50}$/, allowed: 'a label of letters, digits, ".", "_" or "-" (up to 50), e.g. postgres' }),
 };
 
 export type TimersValues = Values<typeof TIMERS_RULES>;

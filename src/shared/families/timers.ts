@@ -11,7 +11,7 @@ export const timers: FamilyManifest = {
       name: 'timers',
       summary: "Seed 001's timer service: timer creation rate (SCENARIO=create) and create → get → update → delete (crud)",
       gate: { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
-      comparableMeta: ['target', 'workload', 'api'],
+      comparableMeta: ['target', 'database', 'workload', 'api'],
       nightly: { env: { SCENARIO: 'create' } },
     },
     {
@@ -19,7 +19,7 @@ export const timers: FamilyManifest = {
       summary: 'Timers due seconds ahead fire; their callbacks, received inside k6, give the callback latency (arrival − executeAt); none may be lost',
       bundle: { name: 'timers', env: { SCENARIO: 'execution' } },
       gate: { latency: 'timer_callback_latency_ms', throughput: 'timer_callbacks_total', errors: 'error_rate' },
-      comparableMeta: ['target', 'api'],
+      comparableMeta: ['target', 'database', 'api'],
       nightly: { env: {} },
     },
   ],

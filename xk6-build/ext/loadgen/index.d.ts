@@ -8,6 +8,13 @@ declare module 'k6/x/loadgen' {
      * to 60000. Default 1000.
      */
     intervalMs?: number;
+    /**
+     * A Prometheus endpoint of the system under test (http(s) URL; '' or undefined: none). Scraped every
+     * interval for the standard process metrics: target_cpu_percent (Trend, % of one core, from
+     * process_cpu_seconds_total) and target_memory_mb (Trend, MiB, process_resident_memory_bytes);
+     * failed scrapes count in target_scrape_errors_total (the first one is logged, password masked).
+     */
+    targetMetricsUrl?: string;
   }
 
   /** The cores the k6 process can use, and where that figure comes from. */

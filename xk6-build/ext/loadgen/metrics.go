@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,7 @@ const (
 
 type loadgenMetrics struct {
 	cpuRatio, lag, gcPause, cores *metrics.Metric
+	target                        *targetMetrics
 }
 
 // registerMetrics gets or creates the module's metrics in a VU's init environment registry (the same
@@ -46,6 +49,11 @@ func registerMetrics(r *metrics.Registry) (*loadgenMetrics, error) {
 		}
 		*d.dst = metric
 	}
+	target, err := registerTargetMetrics(r)
+	if err != nil {
+		return nil, err
+	}
+	m.target = target
 	return &m, nil
 }
 
@@ -73,23 +81,24 @@ func (m *loadgenMetrics) container(s snapshot, tm metrics.TagsAndMeta) metrics.C
 type controller struct {
 	sources func() sources // the clocks and counters; injectable for tests
 
-	once     sync.Once
-	interval time.Duration // of the running sampler; set once
-	samples  chan<- metrics.SampleContainer
-	stop     chan struct{} // closed to stop the sampler and the lag probe
-	halted   sync.Once
-	done     chan struct{} // closed when both goroutines have returned
-	closed   atomic.Bool   // a send found k6's samples channel closed
+	once    sync.Once
+	opts    startOptions // of the running sampler; set once
+	samples chan<- metrics.SampleContainer
+	stop    chan struct{} // closed to stop the sampler and the lag probe
+	halted  sync.Once
+	done    chan struct{} // closed when both goroutines have returned
+	closed  atomic.Bool   // a send found k6's samples channel closed
 }
 
 // start starts the sampler the first time it is called in the process, pushing to the samples channel
 // of st (the engine's: the same for every VU, read until after TestEnd) with st's current tags; it
 // returns whether this call started it, and the interval of the running sampler.
-func (c *controller) start(st *lib.State, m *loadgenMetrics, interval time.Duration, events common.Events) (bool, time.Duration) {
+func (c *controller) start(st *lib.State, m *loadgenMetrics, opts startOptions, events common.Events) (bool, startOptions) {
 	first := false
 	c.once.Do(func() {
 		first = true
-		c.interval = interval
+		c.opts = opts
+		interval := opts.interval
 		c.samples = st.Samples
 		c.stop = make(chan struct{})
 		c.done = make(chan struct{})
@@ -113,13 +122,40 @@ func (c *controller) start(st *lib.State, m *loadgenMetrics, interval time.Durat
 			defer c.halt() // also when the samples channel turned out closed: stop the lag probe
 			s.run(c.stop, func(snap snapshot, _ bool) bool { return c.push(m.container(snap, tags)) })
 		}()
+		if opts.targetURL != "" {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.scrapeTarget(opts, m.target, tags, st.Logger)
+			}()
+		}
 		go func() {
 			wg.Wait()
 			close(c.done)
 		}()
 		c.subscribeTestEnd(events, st.Logger)
 	})
-	return first, c.interval
+	return first, c.opts
+}
+
+// scrapeTarget samples the target's Prometheus endpoint every interval until the sampler stops; the
+// first failed scrape is logged (the URL without its password), every one is counted.
+func (c *controller) scrapeTarget(opts startOptions, m *targetMetrics, tags metrics.TagsAndMeta, logger logrus.FieldLogger) {
+	shown := opts.targetURL
+	if u, err := url.Parse(opts.targetURL); err == nil {
+		shown = u.Redacted()
+	}
+	t := &targetScraper{url: opts.targetURL, interval: opts.interval, client: &http.Client{}, now: time.Now}
+	warned := false
+	t.run(c.stop,
+		func(f targetFigures, at time.Time) bool { return c.push(m.container(f, at, tags)) },
+		func(err error, at time.Time) bool {
+			if !warned && logger != nil {
+				warned = true
+				logger.Warnf("loadgen: TARGET_METRICS_URL=%s cannot be read (%v): the target's CPU and memory are not measured while it fails (failures counted in %s)", shown, err, metricTargetErrors)
+			}
+			return c.push(m.failure(at, tags))
+		})
 }
 
 // push sends one container. k6 reads its samples channel until it closes it, which happens only after

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -79,7 +80,7 @@ func (mi *ModuleInstance) info(sobek.FunctionCall) sobek.Value {
 
 func (mi *ModuleInstance) start(call sobek.FunctionCall) sobek.Value {
 	rt := mi.vu.Runtime()
-	interval, err := parseStartOptions(call.Argument(0))
+	opts, err := parseStartOptions(call.Argument(0))
 	if err != nil {
 		common.Throw(rt, err)
 	}
@@ -91,26 +92,45 @@ func (mi *ModuleInstance) start(call sobek.FunctionCall) sobek.Value {
 	if mi.metricsErr != nil {
 		common.Throw(rt, mi.metricsErr)
 	}
-	first, running := mi.root.ctl.start(st, mi.metrics, interval, mi.vu.Events())
-	if !first && running != interval && st.Logger != nil {
-		st.Logger.Warnf("loadgen: start() was already called: the sampler keeps its interval of %v, not %v", running, interval)
+	first, running := mi.root.ctl.start(st, mi.metrics, opts, mi.vu.Events())
+	if !first && running != opts && st.Logger != nil {
+		st.Logger.Warnf("loadgen: start() was already called: the sampler keeps its options (interval %v), not these (interval %v)", running.interval, opts.interval)
 	}
 	return rt.ToValue(readHost(mi.root.cgroup).jsValue())
 }
 
+// startOptions are start()'s options.
+type startOptions struct {
+	interval  time.Duration
+	targetURL string // a Prometheus endpoint of the system under test; "" = none
+}
+
 // parseStartOptions reads start()'s optional options object: { intervalMs } (integer, 100..60000,
-// default 1000).
-func parseStartOptions(v sobek.Value) (time.Duration, error) {
+// default 1000), { targetMetricsUrl } (an http(s) URL, or "" / undefined for none).
+func parseStartOptions(v sobek.Value) (startOptions, error) {
 	ms := float64(defaultIntervalMs)
 	if v == nil || sobek.IsUndefined(v) || sobek.IsNull(v) {
-		return time.Duration(ms) * time.Millisecond, nil
+		return startOptions{interval: time.Duration(ms) * time.Millisecond}, nil
 	}
 	opts, ok := v.Export().(map[string]any)
 	if !ok {
-		return 0, fmt.Errorf("loadgen: start(options): options must be an object like { intervalMs: 1000 }, got %v", v)
+		return startOptions{}, fmt.Errorf("loadgen: start(options): options must be an object like { intervalMs: 1000 }, got %v", v)
 	}
 	var unknown []string
+	var target string
 	for k, raw := range opts {
+		if k == "targetMetricsUrl" {
+			if raw == nil {
+				continue
+			}
+			s, isString := raw.(string)
+			u, err := url.Parse(s)
+			if !isString || (s != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "")) {
+				return startOptions{}, fmt.Errorf("loadgen: start(options): targetMetricsUrl must be an http(s) URL of a Prometheus endpoint, got %v", raw)
+			}
+			target = s
+			continue
+		}
 		if k != "intervalMs" {
 			unknown = append(unknown, k)
 			continue
@@ -124,16 +144,16 @@ func parseStartOptions(v sobek.Value) (time.Duration, error) {
 		case float64:
 			ms = n
 		default:
-			return 0, fmt.Errorf("loadgen: start(options): intervalMs must be a number, got %v", raw)
+			return startOptions{}, fmt.Errorf("loadgen: start(options): intervalMs must be a number, got %v", raw)
 		}
 		if math.IsNaN(ms) || ms != math.Trunc(ms) || ms < minIntervalMs || ms > maxIntervalMs {
-			return 0, fmt.Errorf("loadgen: start(options): intervalMs must be an integer from %d to %d, got %v",
+			return startOptions{}, fmt.Errorf("loadgen: start(options): intervalMs must be an integer from %d to %d, got %v",
 				minIntervalMs, maxIntervalMs, raw)
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return 0, fmt.Errorf("loadgen: start(options): unknown option(s) %s (known: intervalMs)", strings.Join(unknown, ", "))
+		return startOptions{}, fmt.Errorf("loadgen: start(options): unknown option(s) %s (known: intervalMs, targetMetricsUrl)", strings.Join(unknown, ", "))
 	}
-	return time.Duration(ms) * time.Millisecond, nil
+	return startOptions{interval: time.Duration(ms) * time.Millisecond, targetURL: target}, nil
 }

@@ -119,19 +119,22 @@ func TestStartOptionErrorsThrow(t *testing.T) {
 	t.Parallel()
 	v := newVU(t, newRoot(cgroupFS{Root: t.TempDir()}, (&fakeSources{}).sources), common.Events{})
 	for src, want := range map[string]string{
-		`start(5)`:                          "options must be an object",
-		`start('fast')`:                     "options must be an object",
-		`start({ interval: 500 })`:          "unknown option(s) interval",
-		`start({ intervalMs: '500' })`:      "intervalMs must be a number",
-		`start({ intervalMs: 99 })`:         "from 100 to 60000",
-		`start({ intervalMs: 60001 })`:      "from 100 to 60000",
-		`start({ intervalMs: 250.5 })`:      "must be an integer",
-		`start({ intervalMs: NaN })`:        "must be an integer",
-		`start({ intervalMs: Infinity })`:   "must be an integer",
-		`start({ intervalMs: -1000 })`:      "from 100 to 60000",
-		`start({ intervalMs: true })`:       "must be a number",
-		`start({ intervalMs: [1000] })`:     "must be a number",
-		`start({ intervalMs: 1000, x: 1 })`: "unknown option(s) x",
+		`start(5)`:                                       "options must be an object",
+		`start('fast')`:                                  "options must be an object",
+		`start({ interval: 500 })`:                       "unknown option(s) interval",
+		`start({ intervalMs: '500' })`:                   "intervalMs must be a number",
+		`start({ intervalMs: 99 })`:                      "from 100 to 60000",
+		`start({ intervalMs: 60001 })`:                   "from 100 to 60000",
+		`start({ intervalMs: 250.5 })`:                   "must be an integer",
+		`start({ intervalMs: NaN })`:                     "must be an integer",
+		`start({ intervalMs: Infinity })`:                "must be an integer",
+		`start({ intervalMs: -1000 })`:                   "from 100 to 60000",
+		`start({ intervalMs: true })`:                    "must be a number",
+		`start({ intervalMs: [1000] })`:                  "must be a number",
+		`start({ intervalMs: 1000, x: 1 })`:              "unknown option(s) x",
+		`start({ targetMetricsUrl: 'ftp://h/metrics' })`: "targetMetricsUrl must be an http(s) URL",
+		`start({ targetMetricsUrl: 'metrics' })`:         "targetMetricsUrl must be an http(s) URL",
+		`start({ targetMetricsUrl: 8080 })`:              "targetMetricsUrl must be an http(s) URL",
 	} {
 		_, err := v.VU.Runtime().RunString(src)
 		require.Error(t, err, src)
@@ -148,14 +151,14 @@ func TestParseStartOptionsDefaults(t *testing.T) {
 		require.NoError(t, err)
 		d, err := parseStartOptions(v)
 		require.NoError(t, err, src)
-		assert.Equal(t, time.Second, d, src)
+		assert.Equal(t, startOptions{interval: time.Second}, d, src)
 	}
 	for src, want := range map[string]time.Duration{`({ intervalMs: 100 })`: 100 * time.Millisecond, `({ intervalMs: 60000 })`: time.Minute} {
 		v, err := rt.RunString(src)
 		require.NoError(t, err)
 		d, err := parseStartOptions(v)
 		require.NoError(t, err, src)
-		assert.Equal(t, want, d, src)
+		assert.Equal(t, startOptions{interval: want}, d, src)
 	}
 }
 
@@ -171,7 +174,7 @@ func TestStartIsIdempotentPerProcess(t *testing.T) {
 
 	second := newVU(t, root, common.Events{})
 	second.run(t, `start({ intervalMs: 100 }); start()`)
-	assert.Contains(t, second.logs.LastEntry().Message, "keeps its interval of 100ms, not 1s")
+	assert.Contains(t, second.logs.LastEntry().Message, "keeps its options (interval 100ms), not these (interval 1s)")
 
 	var all []metrics.ConnectedSamples
 	require.Eventually(t, func() bool {
