@@ -23,7 +23,10 @@ let worst = 0;
 for (const script of SCRIPTS) {
   const target = await startFamilySandbox(script.family);
   target.setFaults({ latencyMs: delayMs });
-  const env = Object.entries({ ...targetEnv(script.family.sandbox.env, target), ...script.nightly.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const env = Object.entries({ ...targetEnv(script.family.sandbox.env, target), ...targetEnv(script.nightly.env, target) }).flatMap(([k, v]) => [
+    '-e',
+    `${k}=${v}`,
+  ]);
   try {
     const { exitCode, runs } = await runScripts({ script: script.name, run: runName, results, stream: true, confirm }, [
       ...env,

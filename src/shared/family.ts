@@ -33,7 +33,8 @@ export interface ScriptManifest {
   comparableMeta: string[];
   /**
    * The nightly gate job: extra `-e` settings for this script (the profile and duration are the
-   * nightly's own). The sandbox runs with a fixed server-side delay so the signal is unambiguous.
+   * nightly's own), with `{url}`, `{host}`, `{port}` of the family's sandbox filled in as in
+   * `sandbox.env`. The sandbox runs with a fixed server-side delay so the signal is unambiguous.
    */
   nightly: { env: Record<string, string> };
 }

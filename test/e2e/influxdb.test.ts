@@ -54,7 +54,7 @@ beforeAll(async () => {
   for (const script of SCRIPTS) {
     const sandbox = await startFamilySandbox(script.family);
     sandboxes.push(sandbox);
-    runs.push(await run(script.name, { ...targetEnv(script.family.sandbox.env, sandbox), ...script.nightly.env }));
+    runs.push(await run(script.name, { ...targetEnv(script.family.sandbox.env, sandbox), ...targetEnv(script.nightly.env, sandbox) }));
   }
 }, 60_000 * SCRIPTS.length);
 

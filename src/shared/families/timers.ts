@@ -12,7 +12,8 @@ export const timers: FamilyManifest = {
       summary: "Seed 001's timer service: timer creation rate (SCENARIO=create) and create → get → update → delete (crud)",
       gate: { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
       comparableMeta: ['target', 'database', 'workload', 'api'],
-      nightly: { env: { SCENARIO: 'create' } },
+      // the nightly records the service's own CPU and memory too (its Prometheus endpoint)
+      nightly: { env: { SCENARIO: 'create', TARGET_METRICS_URL: '{url}/metrics' } },
     },
     {
       name: 'timer-execution',
@@ -20,7 +21,7 @@ export const timers: FamilyManifest = {
       bundle: { name: 'timers', env: { SCENARIO: 'execution' } },
       gate: { latency: 'timer_callback_latency_ms', throughput: 'timer_callbacks_total', errors: 'error_rate' },
       comparableMeta: ['target', 'database', 'api'],
-      nightly: { env: {} },
+      nightly: { env: { TARGET_METRICS_URL: '{url}/metrics' } },
     },
   ],
   // the sandbox's token (a sandbox placeholder, not a secret of anyone's)
