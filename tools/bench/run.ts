@@ -11,18 +11,25 @@ import type { BenchModule } from './common.ts';
 import { benchSections as gateQuality } from './gate-quality.ts';
 import { appendToBenchmarks, renderSections, type Section } from './report.ts';
 
+// BENCH_FAMILIES=timers,payments: only these families' benchmarks (and the gate's only when "gate" is named)
+const only = process.env.BENCH_FAMILIES?.split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
+const wanted = (name: string) => !only || only.includes(name);
 const resultsDir = mkdtempSync(join(tmpdir(), 'k6-bench-'));
 try {
   const sections: Section[] = [];
   for (const family of FAMILIES) {
-    if (!family.bench) continue;
+    if (!family.bench || !wanted(family.name)) continue;
     const module = (await import(pathToFileURL(resolve(PROJECT_ROOT, family.bench)).href)) as BenchModule;
     console.log(`benchmarks of the ${family.name} family ...`);
     sections.push(...(await module.benchSections({ resultsDir })));
   }
   // the gate itself, whatever the family
-  console.log('gate quality ...');
-  sections.push(...(await gateQuality({ resultsDir })));
+  if (wanted('gate')) {
+    console.log('gate quality ...');
+    sections.push(...(await gateQuality({ resultsDir })));
+  }
   const text = renderSections(sections);
   console.log(text);
   appendToBenchmarks(text);

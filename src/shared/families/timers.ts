@@ -26,6 +26,7 @@ export const timers: FamilyManifest = {
   ],
   // the sandbox's token (a sandbox placeholder, not a secret of anyone's)
   sandbox: { module: 'tools/sandbox/timers/index.ts', env: { TIMER_SERVICE_URL: '{url}', API_TOKEN: 'test-token' } },
+  bench: 'tools/bench/timers.ts',
   demo: { script: 'timers', env: { LOAD_PROFILE: 'smoke', SCENARIO: 'crud' }, externalTargetVar: 'TIMER_SERVICE_URL' },
   // the callback receiver: timers' callbacks arrive inside the k6 process (k6 itself cannot receive HTTP)
   extension: {
