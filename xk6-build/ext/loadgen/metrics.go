@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -187,37 +188,14 @@ func (c *controller) finish() {
 	<-c.done
 }
 
-// subscribeTestEnd calls finish on k6's global TestEnd event, then marks the event done. k6's event
-// package is internal: its Type cannot be named from an extension, so the TestEnd value is found by
-// name (k6events.TypeNamed).
+// subscribeTestEnd calls finish on k6's global TestEnd event, then marks the event done
+// (k6events.OnTestEnd: k6's event package is internal, the TestEnd value is found by name).
 func (c *controller) subscribeTestEnd(events common.Events, logger logrus.FieldLogger) {
-	warn := func(why string) {
-		if logger != nil {
-			logger.Warnf("loadgen: %s: the sampler is not stopped at the end of the test, the last interval is not pushed", why)
-		}
+	err := errors.New("no k6 event system")
+	if events.Global != nil {
+		err = k6events.OnTestEnd(events.Global.Subscribe, c.finish)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			warn(fmt.Sprintf("cannot subscribe to k6's TestEnd event (%v)", r))
-		}
-	}()
-	sub := events.Global
-	if sub == nil {
-		warn("no k6 event system")
-		return
+	if err != nil && logger != nil {
+		logger.Warnf("loadgen: %v: the sampler is not stopped at the end of the test, the last interval is not pushed", err)
 	}
-	typ, ok := k6events.TypeNamed(sub.Subscribe, "TestEnd")
-	if !ok {
-		warn("k6 has no TestEnd event")
-		return
-	}
-	_, ch := sub.Subscribe(typ)
-	go func() {
-		for e := range ch {
-			c.finish()
-			if e.Done != nil {
-				e.Done()
-			}
-		}
-	}()
 }

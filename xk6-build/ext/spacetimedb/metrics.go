@@ -226,29 +226,11 @@ func (m *vuMetrics) endOfTest() {
 	}
 }
 
-// subscribeTestEnd calls endOfTest on k6's global TestEnd event. k6's event package is internal: its
-// Type cannot be named from an extension, so the TestEnd value is found by name (k6events.TypeNamed).
+// subscribeTestEnd calls endOfTest on k6's global TestEnd event, then marks the event done
+// (k6events.OnTestEnd: k6's event package is internal, the TestEnd value is found by name).
 func (m *vuMetrics) subscribeTestEnd() {
 	defer func() { _ = recover() }() // no usable event system (e.g. a test VU): no end-of-test push
-	sub := m.vu.Events().Global
-	if sub == nil {
-		return
+	if sub := m.vu.Events().Global; sub != nil {
+		_ = k6events.OnTestEnd(sub.Subscribe, m.endOfTest)
 	}
-	typ, ok := k6events.TypeNamed(sub.Subscribe, "TestEnd")
-	if !ok {
-		return
-	}
-	_, events := sub.Subscribe(typ)
-	go func() {
-		for e := range events {
-			func() {
-				defer func() {
-					if e.Done != nil {
-						e.Done()
-					}
-				}()
-				m.endOfTest()
-			}()
-		}
-	}()
 }

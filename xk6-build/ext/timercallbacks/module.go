@@ -226,35 +226,13 @@ func parseListenOptions(v sobek.Value) (listenOptions, error) {
 }
 
 // subscribeTestEnd calls stop on k6's global TestEnd event (after teardown and the summary), then
-// marks the event done: k6 closes its samples channel only after that.
+// marks the event done (k6events.OnTestEnd): k6 closes its samples channel only after that.
 func subscribeTestEnd(events common.Events, logger logrus.FieldLogger, stop func()) {
-	warn := func(why string) {
-		if logger != nil {
-			logger.Warnf("timercallbacks: %s: the receiver is not closed at the end of the test", why)
-		}
+	err := errors.New("no k6 event system")
+	if events.Global != nil {
+		err = k6events.OnTestEnd(events.Global.Subscribe, stop)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			warn(fmt.Sprintf("cannot subscribe to k6's TestEnd event (%v)", r))
-		}
-	}()
-	sub := events.Global
-	if sub == nil {
-		warn("no k6 event system")
-		return
+	if err != nil && logger != nil {
+		logger.Warnf("timercallbacks: %v: the receiver is not closed at the end of the test", err)
 	}
-	typ, ok := k6events.TypeNamed(sub.Subscribe, "TestEnd")
-	if !ok {
-		warn("k6 has no TestEnd event")
-		return
-	}
-	_, ch := sub.Subscribe(typ)
-	go func() {
-		for e := range ch {
-			stop()
-			if e.Done != nil {
-				e.Done()
-			}
-		}
-	}()
 }

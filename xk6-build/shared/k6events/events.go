@@ -1,10 +1,12 @@
 // Package k6events reaches k6's global events (TestStart, TestEnd, ...) from an extension. k6's event
 // package is internal, so its Type cannot be named from outside: the value is found by its String().
-// Shared by the project's extensions (k6/x/loadgen, k6/x/spacetimedb).
+// Shared by the project's extensions (k6/x/loadgen, k6/x/spacetimedb, k6/x/timercallbacks).
 package k6events
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 )
 
@@ -36,4 +38,40 @@ func EmitNamed[T interface {
 	e := new(E)
 	reflect.ValueOf(e).Elem().FieldByName("Type").Set(reflect.ValueOf(typ))
 	return emit(e)
+}
+
+// OnTestEnd calls stop on each of k6's global TestEnd events (after teardown and the summary), then
+// marks the event done (its Done field): k6 closes its samples channel only after every subscriber is
+// done, so what stop pushes still arrives. The error says why it cannot subscribe (the event system
+// has no TestEnd, or Subscribe panicked); the caller warns that its end-of-test work will not run.
+func OnTestEnd[T interface {
+	~uint8
+	String() string
+}, E any](subscribe func(...T) (uint64, <-chan *E), stop func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot subscribe to k6's TestEnd event (%v)", r)
+		}
+	}()
+	typ, ok := TypeNamed(subscribe, "TestEnd")
+	if !ok {
+		return errors.New("k6 has no TestEnd event")
+	}
+	_, ch := subscribe(typ)
+	go func() {
+		for e := range ch {
+			func() {
+				defer markDone(e) // even when stop panics: k6 would otherwise wait for this subscriber
+				stop()
+			}()
+		}
+	}()
+	return nil
+}
+
+// markDone calls the event's Done function, when it has one.
+func markDone[E any](e *E) {
+	if done, ok := reflect.ValueOf(e).Elem().FieldByName("Done").Interface().(func()); ok && done != nil {
+		done()
+	}
 }
