@@ -32,7 +32,7 @@ export function buildOptions(plan: RunPlan, thresholds: Record<string, string[]>
     // planned iteration (k6 ran out of VUs: the rate was not held) fails, never a silent pass — except
     // a staircase, whose upper levels drop iterations by design (each level's own drops are judged)
     thresholds: {
-      ...mergeThresholds(stair ? {} : thresholds, plan.gate.thresholds, plan.gateThroughput && !stair ? { dropped_iterations: ['count==0'] } : {}),
+      ...mergeThresholds(stair ? {} : thresholds, plan.gate.thresholds, plan.holdsRate && !stair ? { dropped_iterations: ['count==0'] } : {}),
       ...perLevel,
       ...wholeRun,
     },

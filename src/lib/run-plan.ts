@@ -19,7 +19,9 @@ export interface RunPlan {
   /** What shaped the load, for the result's meta: the profile's name, or the script's own shape. */
   profile: string;
   scenarios: Record<string, Scenario>;
-  /** Whether the profile holds a rate (open model): only then is throughput a result to gate on. */
+  /** Whether the profile holds a rate (open model): then a dropped iteration fails the run. */
+  holdsRate: boolean;
+  /** Whether throughput is gated: the profile holds a rate, and the script did not say why not (RunHooks.throughputUngated). */
   gateThroughput: boolean;
   resultsDir: string;
   gate: LoadedGate;
@@ -52,6 +54,11 @@ export interface RunHooks {
    * baseline; `unjudged` — the check could not run; `notes` — lines for the summary.
    */
   endChecks?: () => { failed: string[]; unjudged: string[]; notes: string[] };
+  /**
+   * Why this run's throughput is not gated although its profile holds a rate: k6's rate divides by
+   * the whole run, so a teardown that waits (for timer callbacks, say) would make it read lower.
+   */
+  throughputUngated?: string;
 }
 
 /** The profile's k6 scenarios split over `weights` (exec function → weight); a config error for a weight too small to get 1 iteration/s. */
@@ -86,7 +93,8 @@ export function planRun<F extends Rules>(
   const staircase = stair ? { settings: stair, execs: Object.keys(weights).filter((exec) => weights[exec] > 0) } : undefined;
   const profile = own?.name ?? (stair ? stairProfileName(stair) : settings.load.profile);
   const results = { dir: settings.results.dir };
-  const gateThroughput = Object.values(scenarios).some((s) => s.executor.endsWith('arrival-rate'));
+  const holdsRate = Object.values(scenarios).some((s) => s.executor.endsWith('arrival-rate'));
+  const gateThroughput = holdsRate && !hooks.throughputUngated;
   const comparable = comparableKey({ profile, model: settings.load.model, ...meta }, settings.script.comparableMeta);
   const where = { resultsDir: results.dir, runName: settings.results.RUN_NAME, comparable, cwd: settings.results.cwd };
   const loaded = loadGate(settings.script.name, settings.script.gate, settings.gate, where, gateThroughput);
@@ -110,6 +118,7 @@ export function planRun<F extends Rules>(
     load: settings.load,
     profile,
     scenarios,
+    holdsRate,
     gateThroughput,
     resultsDir: results.dir,
     gate,

@@ -146,6 +146,11 @@ export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record
   const scriptName = typeof spec.script === 'function' ? spec.script(family.values) : spec.script;
   const script = spec.family.scripts.find((s) => s.name === scriptName);
   if (!script) throw new Error(`the ${spec.family.name} family manifest declares no script ${scriptName}`);
+  // k6-suite run -s <script> names its result files after the script: the settings must select that one
+  const asked = env.K6_SUITE_SCRIPT?.trim();
+  if (asked && asked !== scriptName) {
+    throw configErrorMessage([`these settings run the script ${scriptName}, but k6-suite was asked for -s ${asked}: use -s ${scriptName}`]);
+  }
   const stairValues = collectConfig(STAIR_RULES, env);
   const own = family.values;
   const problems = [...family.problems, ...shared.problems, ...stairValues.problems];

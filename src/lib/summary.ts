@@ -99,6 +99,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
             ],
       regressions: (diff?.regressions ?? []).map((r) => `${r.metric} ${r.stat}`),
       broken: nothingRan.length > 0 ? [] : checks.failed,
+      // a run without iterations failed its thresholds for want of any: it cannot be judged (above)
+      failedThresholds: nothingRan.length > 0 ? [] : ownFailedThresholds(data.metrics, loaded.limits),
     });
     // a first run that failed or did not carry out its plan must not become the baseline: it is kept as the candidate
     // (a staircase's failed levels are its finding; one without a capacity has nothing to compare later runs with)
@@ -134,7 +136,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       diff.currentRun = name;
       diff.judgement = judgement;
       diff.notes.push(...failed.map((line) => `failure: ${line}`));
-      if (!plan.gateThroughput) {
+      if (plan.hooks.throughputUngated) diff.notes.push(`${plan.script.gate.throughput} is not gated: ${plan.hooks.throughputUngated}`);
+      else if (!plan.gateThroughput) {
         diff.notes.push(
           `${plan.script.gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`,
         );
@@ -188,4 +191,20 @@ function targetLine(metrics: Record<string, MetricSummary | undefined>, url: str
     memory ? `memory max ${memory.max.toFixed(0)} MiB` : 'memory not exposed',
   ];
   return `target: ${parts.join(', ')}${errors ? ` (${errors} failed scrapes)` : ''}`;
+}
+
+/**
+ * The script's own thresholds that failed, as `threshold failed: <metric> <expression>`: not the gate's
+ * limits (judged as regressions), not dropped_iterations (a rate not held: a shortfall), not a
+ * staircase level's (its finding).
+ */
+function ownFailedThresholds(metrics: Record<string, MetricSummary | undefined>, limits: ReadonlyArray<{ metric: string; threshold: string }>): string[] {
+  const gate = new Set(limits.map((l) => `${l.metric} ${l.threshold}`));
+  return Object.entries(metrics).flatMap(([name, m]) =>
+    name === 'dropped_iterations' || levelOfMetric(name) !== undefined
+      ? []
+      : Object.entries(m?.thresholds ?? {})
+          .filter(([expr, t]) => !t.ok && !gate.has(`${name} ${expr}`))
+          .map(([expr]) => `threshold failed: ${name} ${expr}`),
+  );
 }

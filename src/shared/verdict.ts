@@ -189,8 +189,17 @@ export interface Judgement {
  * statistics that could not be judged (absent, no samples), `broken` the script's own end-of-test
  * checks that failed (a reconciliation mismatch).
  */
-export function judge(input: { shortfalls: string[]; generator: string[]; unjudged: string[]; regressions: string[]; broken?: string[] }): Judgement {
+export function judge(input: {
+  shortfalls: string[];
+  generator: string[];
+  unjudged: string[];
+  regressions: string[];
+  broken?: string[];
+  /** The script's own thresholds that failed (not the gate's, not dropped_iterations): its pass criteria. */
+  failedThresholds?: string[];
+}): Judgement {
   const { shortfalls, generator, unjudged, regressions } = input;
+  const failedThresholds = input.failedThresholds ?? [];
   // the target broke a promise the run checks itself (payments lost): a failure whatever else happened, never a baseline
   const broken = input.broken ?? [];
   if (broken.length > 0) return { verdict: 'regression', reasons: [...broken, ...regressions, ...shortfalls, ...generator], accepted: false };
@@ -202,6 +211,8 @@ export function judge(input: { shortfalls: string[]; generator: string[]; unjudg
   }
   const notCarriedOut = [...shortfalls, ...generator];
   if (notCarriedOut.length > 0) return { verdict: 'inconclusive', reasons: notCarriedOut, accepted: false };
+  // the run missed the script's own pass criteria (every create refused, say): failed, and never a baseline
+  if (failedThresholds.length > 0) return { verdict: 'regression', reasons: [...failedThresholds, ...regressions], accepted: false };
   if (unjudged.length > 0) return { verdict: 'cannot-judge', reasons: unjudged, accepted: false };
   if (regressions.length > 0) return { verdict: 'regression', reasons: regressions, accepted: true };
   return { verdict: 'pass', reasons: [], accepted: true };

@@ -88,7 +88,7 @@ describe('regression gate', () => {
     expect(out.exitCode).toBe(99);
     expect(existsSync(join(bed.results.dir, 'baseline_health.json'))).toBe(false);
     expect(existsSync(join(bed.results.dir, 'candidate_health.json'))).toBe(true);
-    expect(out.stdout).toContain('NOT made the baseline: thresholds failed (http_req_failed rate<0.01)');
+    expect(out.stdout).toContain('NOT made the baseline: threshold failed: http_req_failed rate<0.01');
     expect(readResult(join(bed.results.dir, 'candidate_health.json')).meta.run).toBe('candidate');
   });
 

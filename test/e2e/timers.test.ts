@@ -80,6 +80,25 @@ describe('dist/timers.js against the reference timer service', () => {
     expect(unset.stderr).toContain('API_TOKEN is not set');
   });
 
+  it('a service refusing the creates: FAILED with its own words, kept as the candidate, never the baseline', async () => {
+    try {
+      const run = timers({ SCENARIO: 'create', RUN_NAME: 'baseline' });
+      // setup's probe must pass (else 108): the faults start once the service has answered it
+      while (Object.values(sandbox.counts().requests).reduce((a, b) => a + b, 0) === 0) await new Promise((r) => setTimeout(r, 2));
+      sandbox.setFaults({ failureRate: 1 });
+      const out = await run;
+      expect(out.exitCode).toBe(99);
+      expect(out.stdout).toMatch(/VERDICT: FAILED: threshold failed: transaction_success_rate rate>0\.99/);
+      expect(out.stdout).toMatch(/timer_create × \d+: status 500 \(INTERNAL_ERROR: An unexpected error occurred\)/);
+      expect(readdirSync(results.dir)).not.toContain('baseline_timers.json');
+      const result = readResult(join(results.dir, 'candidate_timers.json'));
+      expect(result.meta).toMatchObject({ verdict: 'regression', accepted: false });
+      expect(sandbox.counts().created).toBeLessThan(count(result, 'transactions_total') / 10);
+    } finally {
+      sandbox.setFaults({ failureRate: 0 });
+    }
+  });
+
   it('the token reaches no output or result file', async () => {
     const out = await timers({ SCENARIO: 'crud', TIMER_API: 'v1', LOAD_PROFILE: 'smoke' });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
@@ -110,6 +129,9 @@ describe('SCENARIO=execution: callbacks received inside k6 (k6/x/timercallbacks)
     expect(callbacks(result)).toEqual({ received: created, duplicate: 0, lost: 0, unexpected: 0 });
     expect(result.meta).toMatchObject({ workload: 'execution', verdict: 'pass' });
     expect(out.stderr).toContain(`callbacks of ${created} timers: ${created} received, 0 lost, 0 duplicate, 0 unexpected`);
+    for (const text of [out.stdout, out.stderr, ...readdirSync(results.dir).map((f) => readFileSync(join(results.dir, f), 'utf8'))]) {
+      expect(text).not.toContain(TOKEN);
+    }
   });
 
   it('a service firing 200 ms late: the median callback latency lies in [200, 260] ms', async () => {

@@ -24,6 +24,13 @@ describe('readSettings', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('refuses settings that select another script than the one k6-suite was asked for (its result file would be missed)', () => {
+    expect(thrown(() => readSettings(healthSpec, { K6_SUITE_SCRIPT: 'payment-confirm' }))).toBe(
+      'invalid configuration: these settings run the script health, but k6-suite was asked for -s payment-confirm: use -s health',
+    );
+    expect(readSettings(healthSpec, { K6_SUITE_SCRIPT: 'health' }).script.name).toBe('health');
+  });
+
   it('gives the defaults and the script manifest', () => {
     const s = readSettings(healthSpec, {});
     expect(s.script.gate).toEqual(payments.scripts[0].gate);

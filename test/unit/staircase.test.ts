@@ -149,6 +149,7 @@ describe('per-level thresholds', () => {
       scenarios,
       tags: { script: 'health', run: 'baseline', testid: 't', env: 'ci' },
       gate: { thresholds: {} },
+      holdsRate: true,
       gateThroughput: true,
       script: payments.scripts[0],
       staircase: { settings: stair, execs: ['healthCheck'] },

@@ -22,6 +22,9 @@ describe('timers settings', () => {
 
   it('names every mistake with its fix', () => {
     expect(read({ API_TOKEN: '' }).problems).toEqual([expect.stringContaining('API_TOKEN is not set')]);
+    expect(read({ TIMER_DELAY: '500ms' }).problems).toEqual(["TIMER_DELAY=500ms is under the service's minimum timer delay of 1s: give 1s or more"]);
+    expect(read({ CALLBACK_GRACE: '2h' }).problems).toEqual(["CALLBACK_GRACE=2h is over the receiver's limit of 1h: give 1h or less"]);
+    expect(read({ CALLBACK_LISTEN: '127.0.0.1:99999' }).problems).toEqual(['CALLBACK_LISTEN=127.0.0.1:99999 has no valid port (0-65535; 0 = any free port)']);
     expect(read({ EXECUTION_DELAY: '500ms' }).problems).toEqual(["EXECUTION_DELAY=500ms is under the service's minimum timer delay of 1s: give 1s or more"]);
     expect(read({ TIMER_MIX: 'create:100' }).problems).toEqual(['TIMER_MIX is given but SCENARIO=create: set SCENARIO=mix to run the mix, or unset TIMER_MIX']);
     expect(read({ SCENARIO: 'mix', TIMER_MIX: 'create:50,fire:50' }).problems).toEqual(['TIMER_MIX: unknown flow "fire" (flows: create, crud, execution)']);

@@ -27,6 +27,12 @@ describe('the verdict table', () => {
       reasons: ['http_req_duration p(95)', 'the rate was not held: requested 100/s'],
       accepted: false,
     }));
+  it("the script's own thresholds failed: a failed run, never a baseline, unless it did not carry out its plan", () => {
+    const failedThresholds = ['threshold failed: transaction_success_rate rate>0.99'];
+    expect(judge({ ...none, failedThresholds })).toEqual({ verdict: 'regression', reasons: failedThresholds, accepted: false });
+    expect(judge({ ...none, failedThresholds, unjudged: ['x'] }).verdict).toBe('regression');
+    expect(judge({ ...none, failedThresholds, generator: ['starved'] }).verdict).toBe('inconclusive');
+  });
   it('cannot be judged: a gated statistic or every iteration missing', () =>
     expect(judge({ ...none, unjudged: ['no iteration completed'] })).toMatchObject({ verdict: 'cannot-judge', accepted: false }));
 });

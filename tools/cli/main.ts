@@ -187,7 +187,7 @@ async function runOnce(
   const bundle = bundleOf(scriptManifest(script) ?? { name: script });
   const out = await runK6({
     script: `dist/${bundle.name}.js`,
-    env: { ...bundle.env, RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
+    env: { ...bundle.env, K6_SUITE_SCRIPT: script, RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
     args: ctx.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
     cwd: results,
     inheritOutput: true,
@@ -198,7 +198,8 @@ async function runOnce(
   if (!written || !existsSync(written.result)) {
     // nothing this run wrote: an older file of the same name must not be recorded again
     console.error(`✗ ${script}: k6 exited ${exitCode} without writing a result in ${results}`);
-    return { script, run, exitCode, resultPath: resultPathOf(results, run, script), attempt };
+    // a run that left no result never passes, whatever k6's exit code
+    return { script, run, exitCode: exitCode === 0 ? 1 : exitCode, resultPath: resultPathOf(results, run, script), attempt };
   }
   writeFileSync(resultPathOf(results, written.run, script, '.summary'), out.stdout);
   const result = readResultFile(written.result);

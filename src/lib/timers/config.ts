@@ -24,6 +24,8 @@ export const DISCARD_CALLBACK_URL = 'http://127.0.0.1:9/timer-callback';
 
 /** The service refuses timers due less than this ahead (reference: "Minimum timer delay 1 s"). */
 const MIN_DELAY_MS = 1000;
+/** The receiver's longest grace (k6/x/timercallbacks: listen({ graceMs }) up to 3600000). */
+const MAX_GRACE_MS = 3_600_000;
 
 export const TIMERS_RULES = {
   TIMER_SERVICE_URL: url('http://127.0.0.1:8080'),
@@ -72,8 +74,13 @@ export function receivesCallbacks(c: TimersValues, cwd: string | undefined): boo
 function problems(c: TimersValues, cwd: string | undefined): string[] {
   const out: string[] = [];
   if (!c.API_TOKEN) out.push('API_TOKEN is not set: give the bearer token of the timer service (-e API_TOKEN=...; the sandbox takes test-token)');
-  if ((parseDurationMs(c.EXECUTION_DELAY) ?? 0) < MIN_DELAY_MS)
-    out.push(`EXECUTION_DELAY=${c.EXECUTION_DELAY} is under the service's minimum timer delay of 1s: give 1s or more`);
+  for (const name of ['TIMER_DELAY', 'EXECUTION_DELAY'] as const) {
+    if ((parseDurationMs(c[name]) ?? 0) < MIN_DELAY_MS) out.push(`${name}=${c[name]} is under the service's minimum timer delay of 1s: give 1s or more`);
+  }
+  if ((parseDurationMs(c.CALLBACK_GRACE) ?? 0) > MAX_GRACE_MS)
+    out.push(`CALLBACK_GRACE=${c.CALLBACK_GRACE} is over the receiver's limit of 1h: give 1h or less`);
+  const port = Number(/:(\d+)$/.exec(c.CALLBACK_LISTEN)?.[1]);
+  if (port > 65535) out.push(`CALLBACK_LISTEN=${c.CALLBACK_LISTEN} has no valid port (0-65535; 0 = any free port)`);
   if (c.TIMER_MIX && c.SCENARIO !== 'mix') out.push(`TIMER_MIX is given but SCENARIO=${c.SCENARIO}: set SCENARIO=mix to run the mix, or unset TIMER_MIX`);
   if (c.SCENARIO === 'mix') out.push(...timerMix(c, cwd).problems);
   return out;
