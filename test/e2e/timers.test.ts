@@ -57,7 +57,7 @@ describe('dist/timers.js against the reference timer service', () => {
   it.each(['seed', 'v1'])('crud under the %s contract: one create, get, update and delete per iteration, counted on both sides', async (api) => {
     const out = await timers({ SCENARIO: 'crud', TIMER_API: api });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
-    const result = readResult(join(results.dir, 't_timers.json'));
+    const result = readResult(join(results.dir, 't_timer-crud.json'));
     const iterations = count(result, 'iterations');
     expect(iterations).toBeGreaterThan(150);
     const c = sandbox.counts();
@@ -185,7 +185,7 @@ describe('SCENARIO=execution: callbacks received inside k6 (k6/x/timercallbacks)
   it('mix: create, crud and execution side by side, each counted on both sides', async () => {
     const out = await timers({ SCENARIO: 'mix', TIMER_MIX: 'create:40,crud:30,execution:30', EXECUTION_DELAY: '2s' });
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
-    const result = readResult(join(results.dir, 't_timers.json'));
+    const result = readResult(join(results.dir, 't_timer-mix.json'));
     expect(result.meta.workload).toBe('mix create:40,crud:30,execution:30');
     const c = sandbox.counts();
     const fired = callbacks(result).received;

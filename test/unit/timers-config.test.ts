@@ -18,6 +18,8 @@ describe('timers settings', () => {
     expect(TIMERS_SETTINGS.defaultProfile(read({ SCENARIO: 'crud' }).values)).toBe('crud200');
     expect(TIMERS_SETTINGS.script(values)).toBe('timers');
     expect(TIMERS_SETTINGS.script(read({ SCENARIO: 'execution' }).values)).toBe('timer-execution');
+    expect(TIMERS_SETTINGS.script(read({ SCENARIO: 'crud' }).values)).toBe('timer-crud');
+    expect(TIMERS_SETTINGS.script(read({ SCENARIO: 'mix' }).values)).toBe('timer-mix');
   });
 
   it('names every mistake with its fix', () => {

@@ -14,6 +14,9 @@ import { TIMER_APIS } from './contracts';
 export const TIMER_SCENARIOS = ['create', 'crud', 'execution', 'mix'] as const;
 export type TimerScenario = (typeof TIMER_SCENARIOS)[number];
 
+/** The family manifest's script each SCENARIO runs as. */
+const SCRIPT_OF: Record<TimerScenario, string> = { create: 'timers', crud: 'timer-crud', execution: 'timer-execution', mix: 'timer-mix' };
+
 /** The flows of TIMER_MIX. */
 export const TIMER_FLOWS = ['create', 'crud', 'execution'] as const;
 export type TimerFlow = (typeof TIMER_FLOWS)[number];
@@ -89,8 +92,9 @@ function problems(c: TimersValues, cwd: string | undefined): string[] {
 /** The settings stage of dist/timers.js (see readSettings). */
 export const TIMERS_SETTINGS = {
   family: timers,
-  // the manifest's script: timer-execution gates on the callback latency; the others on the requests
-  script: (c: TimersValues) => (c.SCENARIO === 'execution' ? 'timer-execution' : 'timers'),
+  // the manifest's script of the SCENARIO (each its own results and baseline): timers (create), timer-crud,
+  // timer-execution (gated on the callback latency), timer-mix
+  script: (c: TimersValues) => SCRIPT_OF[c.SCENARIO],
   // seed 001's phases: Artillery's arrival rate 10 → 100/s over 60 s (create, execution, mix), the k6 stages up to 200 VUs (crud)
   defaultProfile: (c: TimersValues) => (c.SCENARIO === 'crud' ? 'crud200' : 'arrival10to100'),
   rules: TIMERS_RULES,

@@ -7,13 +7,30 @@ export const timers: FamilyManifest = {
   name: 'timers',
   seed: '001',
   scripts: [
+    // each workload its own script (result files, baseline, history): a crud run is never gated against a create baseline
     {
       name: 'timers',
-      summary: "Seed 001's timer service: timer creation rate (SCENARIO=create) and create → get → update → delete (crud)",
+      summary: "Seed 001's timer creation rate (SCENARIO=create, the default): one timer per iteration, due an hour ahead",
+      gate: { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
+      comparableMeta: ['target', 'database', 'api'],
+      // the nightly records the service's own CPU and memory too (its Prometheus endpoint)
+      nightly: { env: { TARGET_METRICS_URL: '{url}/metrics' } },
+    },
+    {
+      name: 'timer-crud',
+      summary: "Seed 001's mixed operations: create → get → update → delete per iteration",
+      bundle: { name: 'timers', env: { SCENARIO: 'crud' } },
+      gate: { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
+      comparableMeta: ['target', 'database', 'api'],
+      nightly: { env: {} },
+    },
+    {
+      name: 'timer-mix',
+      summary: 'create, crud and execution side by side by TIMER_MIX weights, one scenario each',
+      bundle: { name: 'timers', env: { SCENARIO: 'mix' } },
       gate: { latency: 'latency_ms', throughput: 'transactions_total', errors: 'error_rate' },
       comparableMeta: ['target', 'database', 'workload', 'api'],
-      // the nightly records the service's own CPU and memory too (its Prometheus endpoint)
-      nightly: { env: { SCENARIO: 'create', TARGET_METRICS_URL: '{url}/metrics' } },
+      nightly: { env: {} },
     },
     {
       name: 'timer-execution',
@@ -29,7 +46,7 @@ export const timers: FamilyManifest = {
   // the sandbox's token (a sandbox placeholder, not a secret of anyone's)
   sandbox: { module: 'tools/sandbox/timers/index.ts', env: { TIMER_SERVICE_URL: '{url}', API_TOKEN: 'test-token' } },
   bench: 'tools/bench/timers.ts',
-  demo: { script: 'timers', env: { LOAD_PROFILE: 'smoke', SCENARIO: 'crud' }, externalTargetVar: 'TIMER_SERVICE_URL' },
+  demo: { script: 'timer-crud', env: { LOAD_PROFILE: 'smoke' }, externalTargetVar: 'TIMER_SERVICE_URL' },
   // the callback receiver: timers' callbacks arrive inside the k6 process (k6 itself cannot receive HTTP)
   extension: {
     dir: 'xk6-build/ext/timercallbacks',
