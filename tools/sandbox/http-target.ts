@@ -164,3 +164,19 @@ export async function startHttpTarget(options: TargetOptions): Promise<RunningTa
       }),
   };
 }
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Answers a target's own paths (its test hooks: GET /__sandbox/<family>, /metrics) before the shared
+ * handler, so they are never counted as traffic, delayed or failed by injection. `own` returns
+ * whether it answered.
+ */
+export function interceptRequests(server: Server, own: (req: IncomingMessage, res: ServerResponse, path: string) => boolean): void {
+  const inner = server.listeners('request') as Listener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (own(req, res, (req.url ?? '/').split('?')[0])) return;
+    for (const listener of inner) listener.call(server, req, res);
+  });
+}

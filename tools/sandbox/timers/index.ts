@@ -16,8 +16,7 @@
 // traffic), the knobs fireDelayMs (fire late) and duplicate (send every callback twice), and the shared
 // /__sandbox/stats, /__sandbox/faults (latency, failure, drop injection on API requests) and /__sandbox/reset.
 // Storage is in memory, or PostgreSQL when databaseUrl / DATABASE_URL is set (postgres.ts).
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { sendJson, sendText, startHttpTarget, type RunningTarget } from '../http-target.ts';
+import { interceptRequests, sendJson, sendText, startHttpTarget, type RunningTarget } from '../http-target.ts';
 import type { SandboxModule, SandboxOptions } from '../sandbox.ts';
 import { TimerMetrics } from './metrics.ts';
 import { openPostgres, type PostgresStore } from './postgres.ts';
@@ -102,18 +101,6 @@ function retryDefaults(options: TimersSandboxOptions): RetryPolicy {
   return mergeRetryPolicy(options.retryPolicy ?? {}, mergeRetryPolicy(fromFlags, DEFAULT_RETRY_POLICY, invalid), invalid);
 }
 
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** Answers `own` paths before the shared handler (so they are never counted, delayed or failed). */
-function intercept(server: Server, own: (req: IncomingMessage, res: ServerResponse, path: string) => boolean): void {
-  const inner = server.listeners('request') as Listener[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (own(req, res, (req.url ?? '/').split('?')[0])) return;
-    for (const listener of inner) listener.call(server, req, res);
-  });
-}
-
 export async function startTimersSandbox(options: TimersSandboxOptions = {}): Promise<TimersSandbox> {
   const flags = options.flags ?? {};
   const token = options.token ?? flagString(flags, 'token') ?? 'test-token';
@@ -176,7 +163,7 @@ export async function startTimersSandbox(options: TimersSandboxOptions = {}): Pr
     requests: target.stats().served,
     storage: pg ? 'postgres' : 'memory',
   });
-  intercept(target.server, (req, res, path) => {
+  interceptRequests(target.server, (req, res, path) => {
     if (req.method !== 'GET') return false;
     if (path === '/__sandbox/timers') {
       sendJson(res, 200, counts());
