@@ -21,6 +21,11 @@ export function formatNumber(n: number): string {
   return n.toFixed(Math.abs(n) >= 100 ? 1 : Math.abs(n) >= 1 ? 2 : 4);
 }
 
+/** A whole count with thousands separators, as the seed's logs show it: 570000 → "570,000" (goja has no toLocaleString locales). */
+export function formatCount(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** A share (0–1) as a percentage with two decimals. */
 export function formatPct(rate: number): string {
   return `${(rate * 100).toFixed(2)}%`;

@@ -1,11 +1,12 @@
 // Every family (system under test) this project covers. A new family: its own folders, its manifest
 // file next to this one, and one line here.
 import type { FamilyManifest, ScriptManifest } from '../family';
+import { ingest } from './ingest';
 import { payments } from './payments';
 import { spacetimedb } from './spacetimedb';
 import { timers } from './timers';
 
-export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments, timers];
+export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments, timers, ingest];
 
 /** Go extensions every script uses, whatever its family: k6/x/loadgen measures the load generator's health. */
 export const CORE_EXTENSIONS: ReadonlyArray<NonNullable<FamilyManifest['extension']>> = [

@@ -1,0 +1,97 @@
+// The variables of dist/ingest.js: seed 004's, with the seed's defaults (its README's table), and the
+// settings stage. Pure: no k6 imports.
+import { ingest } from '../../shared/families/ingest';
+import { bool, int, secret, str, url, type Values } from '../config';
+import type { SettingsSpec } from '../settings';
+
+export const INGEST_RULES = {
+  // the WEF server (seed: http://wef-server:5985); events go to <WEF_ENDPOINT>/wsman/events
+  WEF_ENDPOINT: url('http://wef-server:5985'),
+  // its throughput stats (seed: http://wef-server:5985/stats/throughput); unset: <WEF_ENDPOINT>/stats/throughput
+  WEF_STATS_ENDPOINT: url(''),
+  // count mode: events to send, exactly (0 = use the duration)
+  PERF_TEST_TOTAL_EVENTS: int(50_000, { min: 0, max: 1_000_000_000 }),
+  // duration mode: seconds of load (0 = use the total events); wins when both are given, as in the seed's examples
+  PERF_TEST_DURATION_SECS: int(0, { min: 0, max: 86_400 }),
+  PERF_TEST_BATCH_SIZE: int(1000, { min: 1, max: 100_000 }),
+  // events per second to hold (0 = as fast as possible)
+  PERF_TEST_TARGET_EPS: int(0, { min: 0, max: 10_000_000 }),
+  // the longest the load may take (seed: 300-600)
+  PERF_TEST_TIMEOUT_SECS: int(600, { min: 1, max: 86_400 }),
+  // a fixed EventID (1-65535); empty: the running event number, as the seed's client does
+  PERF_TEST_EVENT_TYPE: str('', {
+    pattern: /^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
+    allowed: 'an EventID from 1 to 65535, or empty for the running number',
+  }),
+  // S3 verification of the server's parquet output (not built yet: refused when true)
+  PERF_TEST_VERIFY_S3: bool(false),
+  S3_ENDPOINT: url('http://minio:9000'),
+  S3_BUCKET: str('wef-events'),
+  AWS_ACCESS_KEY_ID: str('miniouser'),
+  AWS_SECRET_ACCESS_KEY: secret('miniopassword'),
+  // VUs sending batches when PERF_TEST_TARGET_EPS=0 (as fast as possible); at a target rate, VUs are allocated as needed
+  INGEST_VUS: int(4, { min: 1, max: 1000 }),
+  // how long teardown waits for the server's totals to reach the events sent
+  VERIFY_WAIT_SECS: int(30, { min: 0, max: 3600 }),
+  REQUEST_TIMEOUT: int(60_000, { min: 1, max: 600_000 }),
+};
+
+export type IngestValues = Values<typeof INGEST_RULES>;
+
+/** The run's shape: duration or count mode, at a rate or as fast as possible. */
+export interface IngestPlan {
+  mode: 'duration' | 'count';
+  /** Seconds of load (duration mode). */
+  durationSecs: number;
+  /** Events to send (count mode), and the batches they make (the last one may be smaller). */
+  totalEvents: number;
+  batches: number;
+  batchSize: number;
+  targetEps: number;
+  timeoutSecs: number;
+}
+
+export function ingestPlan(c: IngestValues): IngestPlan {
+  const mode = c.PERF_TEST_DURATION_SECS > 0 ? 'duration' : 'count';
+  return {
+    mode,
+    durationSecs: c.PERF_TEST_DURATION_SECS,
+    totalEvents: mode === 'count' ? c.PERF_TEST_TOTAL_EVENTS : 0,
+    batches: mode === 'count' ? Math.ceil(c.PERF_TEST_TOTAL_EVENTS / c.PERF_TEST_BATCH_SIZE) : 0,
+    batchSize: c.PERF_TEST_BATCH_SIZE,
+    targetEps: c.PERF_TEST_TARGET_EPS,
+    timeoutSecs: c.PERF_TEST_TIMEOUT_SECS,
+  };
+}
+
+/** Events in batch `index` (0-based) of a count-mode run: the batch size, the remainder for the last, 0 past the end. */
+export function eventsInBatch(plan: IngestPlan, index: number): number {
+  if (plan.mode === 'duration') return plan.batchSize;
+  return Math.max(0, Math.min(plan.batchSize, plan.totalEvents - index * plan.batchSize));
+}
+
+function problems(c: IngestValues): string[] {
+  const out: string[] = [];
+  const plan = ingestPlan(c);
+  if (plan.mode === 'count' && plan.totalEvents === 0)
+    out.push('PERF_TEST_TOTAL_EVENTS and PERF_TEST_DURATION_SECS are both 0: give the events to send, or the seconds to send for');
+  if (plan.mode === 'duration' && plan.durationSecs > plan.timeoutSecs)
+    out.push(`PERF_TEST_DURATION_SECS=${plan.durationSecs} is over PERF_TEST_TIMEOUT_SECS=${plan.timeoutSecs}: raise the timeout or shorten the run`);
+  if (plan.mode === 'count' && plan.targetEps > 0 && plan.totalEvents / plan.targetEps > plan.timeoutSecs)
+    out.push(
+      `${plan.totalEvents} events at ${plan.targetEps} events/s take ${Math.ceil(plan.totalEvents / plan.targetEps)}s, over PERF_TEST_TIMEOUT_SECS=${plan.timeoutSecs}: raise the timeout, the rate, or send fewer events`,
+    );
+  if (c.PERF_TEST_VERIFY_S3)
+    out.push('PERF_TEST_VERIFY_S3=true: the S3 parquet verification is not built yet; unset it (the server-side totals are verified on every run)');
+  return out;
+}
+
+/** The settings stage of dist/ingest.js (see readSettings). */
+export const INGEST_SETTINGS = {
+  family: ingest,
+  script: 'ingest',
+  // the shape is the seed's (duration or count mode, PERF_TEST_TARGET_EPS); LOAD_PROFILE replaces it
+  defaultProfile: 'smoke',
+  rules: INGEST_RULES,
+  check: problems,
+} satisfies SettingsSpec<typeof INGEST_RULES>;

@@ -1,0 +1,194 @@
+// Seed 004's event ingestion against a WEF collector (../shared/reference/wef-ingest.md): batches of
+// PERF_TEST_BATCH_SIZE events POSTed to WEF_ENDPOINT/wsman/events as SOAP, at PERF_TEST_TARGET_EPS held by
+// an arrival-rate executor (0 = as fast as INGEST_VUS VUs can), for PERF_TEST_DURATION_SECS or exactly
+// PERF_TEST_TOTAL_EVENTS events. A progress line every 100 batches. setup() checks /health and reads the
+// server's totals (/stats/throughput); teardown() reads them again, waiting up to VERIFY_WAIT_SECS for
+// them to reach the events sent. The seed's verdict as thresholds: no batch failed
+// (transaction_errors_total), every event verified (ingest_events_unverified), and ≥ 95 % of the target
+// rate achieved over the load phase (ingest_target_rate_ratio).
+import { check, sleep } from 'k6';
+import exec from 'k6/execution';
+import http from 'k6/http';
+import { Counter, Gauge } from 'k6/metrics';
+import { tallies, tally } from 'k6/x/loadgen';
+import { batchBody } from '../lib/ingest/batch';
+import { INGEST_SETTINGS, eventsInBatch, ingestPlan } from '../lib/ingest/config';
+import { recordTransaction } from '../lib/metrics';
+import { buildOptions } from '../lib/options';
+import { planRun } from '../lib/run-plan';
+import { readSettings } from '../lib/settings';
+import { createSetup } from '../lib/setup';
+import { createSummaryHook } from '../lib/summary';
+import { formatCount } from '../shared/format';
+
+const settings = readSettings(INGEST_SETTINGS);
+const cfg = settings.own;
+const shape = ingestPlan(cfg);
+const statsUrl = cfg.WEF_STATS_ENDPOINT || `${cfg.WEF_ENDPOINT}/stats/throughput`;
+const eventsUrl = `${cfg.WEF_ENDPOINT}/wsman/events`;
+const batchesPerSec = shape.targetEps / shape.batchSize;
+/** The rate the seed's verdict holds the run to: PERF_TEST_TARGET_EPS, unless LOAD_PROFILE shapes the run instead. */
+const judgedEps = settings.load.given ? 0 : shape.targetEps;
+
+/** The seed's shape: an arrival rate of batches at a target EPS, else VUs as fast as they go; exact batches in count mode. */
+function seedScenario() {
+  if (shape.targetEps > 0) {
+    // count mode: k6 starts an iteration every 1/rate while the offset is under the duration, so half an
+    // interval short of `batches` intervals starts exactly `batches` of them
+    const ms = shape.mode === 'duration' ? shape.durationSecs * 1000 : Math.max(1, Math.round(((shape.batches - 0.5) * 1000) / batchesPerSec));
+    // a second's batches in flight from the start (a VU started mid-run takes long enough to drop
+    // iterations), at most 50: past that the server, not k6, is what cannot keep up
+    const vus = Math.max(cfg.INGEST_VUS, Math.min(Math.ceil(batchesPerSec), 50));
+    return {
+      executor: 'constant-arrival-rate' as const,
+      exec: 'sendBatch',
+      rate: shape.targetEps,
+      timeUnit: `${shape.batchSize}s`,
+      duration: `${ms}ms`,
+      preAllocatedVUs: vus,
+      maxVUs: vus * 2,
+    };
+  }
+  if (shape.mode === 'duration') return { executor: 'constant-vus' as const, exec: 'sendBatch', vus: cfg.INGEST_VUS, duration: `${shape.durationSecs}s` };
+  return {
+    executor: 'shared-iterations' as const,
+    exec: 'sendBatch',
+    vus: Math.min(cfg.INGEST_VUS, shape.batches),
+    iterations: shape.batches,
+    maxDuration: `${shape.timeoutSecs}s`,
+  };
+}
+
+// with LOAD_PROFILE the profile shapes the batches (count mode still sends no event past PERF_TEST_TOTAL_EVENTS)
+const workload = settings.load.given
+  ? `batches of ${shape.batchSize} by LOAD_PROFILE${shape.mode === 'count' ? `, at most ${shape.totalEvents} events` : ''}`
+  : `${shape.mode === 'count' ? `${shape.totalEvents} events` : `${shape.durationSecs}s`} at ${shape.targetEps || 'max'} EPS, batches of ${shape.batchSize}`;
+const plan = planRun(
+  settings,
+  { sendBatch: 1 },
+  { target: cfg.WEF_ENDPOINT, workload },
+  { endChecks },
+  settings.load.given ? undefined : { name: `seed 004 (${workload})`, scenarios: { sendBatch: seedScenario() } },
+);
+
+/** Events the server did not confirm (|sent − received|), added once by teardown. */
+const unverified = new Counter('ingest_events_unverified');
+/** Achieved ÷ target events/s over the load phase (with a target rate), set once by teardown. */
+const rateRatio = new Gauge('ingest_target_rate_ratio');
+
+export const options = buildOptions(
+  plan,
+  // no batch failed
+  { transaction_errors_total: ['count==0'] },
+  { setupTimeout: '60s', teardownTimeout: `${cfg.VERIFY_WAIT_SECS + 60}s` },
+  // the seed's verdict, judged once at the end: every event verified, ≥ 95 % of the target rate
+  { ingest_events_unverified: ['count==0'], ...(judgedEps > 0 ? { ingest_target_rate_ratio: ['value>=0.95'] } : {}) },
+);
+
+/** setup()'s answer: the server's total before the load, and when the load began (epoch ms). */
+interface Run {
+  before: number;
+  startedAt: number;
+}
+
+/** The server's total of events received (the sum of total_events over every event type); undefined when unreadable. */
+function serverTotal(): number | undefined {
+  const res = http.get(statsUrl, { tags: { name: 'stats' }, timeout: `${cfg.REQUEST_TIMEOUT}ms` });
+  if (res.status !== 200) return undefined;
+  const rows = res.json() as Array<{ total_events?: number }>;
+  return Array.isArray(rows) ? rows.reduce((sum, r) => sum + (Number(r.total_events) || 0), 0) : undefined;
+}
+
+export const setup = createSetup(plan, (): Run => {
+  const health = http.get(`${cfg.WEF_ENDPOINT}/health`, { tags: { name: 'health' }, timeout: `${cfg.REQUEST_TIMEOUT}ms` });
+  if (health.status !== 200) {
+    exec.test.abort(
+      `ingest setup: the WEF server at WEF_ENDPOINT=${cfg.WEF_ENDPOINT} is not healthy (GET /health: ${health.status === 0 ? health.error : health.status}): start it or fix WEF_ENDPOINT`,
+    );
+  }
+  const before = serverTotal();
+  if (before === undefined) {
+    exec.test.abort(`ingest setup: WEF_STATS_ENDPOINT=${statsUrl} gives no event totals (/stats/throughput rows): fix WEF_STATS_ENDPOINT`);
+  }
+  console.log(`ingest: WEF server is healthy; baseline event count ${before}; ${workload}`);
+  return { before: before ?? 0, startedAt: Date.now() };
+});
+
+const params = { headers: { 'content-type': 'application/soap+xml' }, timeout: `${cfg.REQUEST_TIMEOUT}ms`, tags: { name: 'events' } };
+const scratch: string[] = [];
+const accepted = { 'batch accepted (200 OK)': (r: { status: number }) => r.status === 200 };
+
+/** One batch: its events numbered from its index (unique across VUs and k6 instances), posted, counted when the server said OK. */
+export function sendBatch(run: Run): void {
+  const index = exec.scenario.iterationInTest;
+  const count = eventsInBatch(shape, index);
+  if (count === 0) return; // count mode: past the last batch
+  const body = batchBody(index * shape.batchSize + 1, count, cfg.PERF_TEST_EVENT_TYPE, new Date(), scratch);
+  const res = http.post(eventsUrl, body, params);
+  const ok = check(res, accepted);
+  recordTransaction({
+    kind: 'batch',
+    latencyMs: res.timings.duration,
+    ok,
+    cause: ok ? undefined : res.status === 0 ? (/timeout/i.test(res.error ?? '') ? 'timeout' : 'connection') : res.status < 500 ? 'validation' : 'server',
+    bytesWritten: body.length,
+    recordsWritten: ok ? count : 0,
+  });
+  if (!ok) {
+    tally('ingest:failed');
+    console.warn(`ingest: batch ${index + 1} failed: ${res.status === 0 ? res.error : `${res.status} ${String(res.body ?? '').slice(0, 200)}`}`);
+    return;
+  }
+  const sent = tally('ingest:events', count);
+  if (tally('ingest:batches') % 100 === 0) console.log(progressLine(sent, run.startedAt));
+}
+
+/** The seed's progress line: events sent, the current rate, what remains. */
+function progressLine(sent: number, startedAt: number): string {
+  const seconds = (Date.now() - startedAt) / 1000;
+  const rate = seconds > 0 ? sent / seconds : 0;
+  const remaining =
+    shape.mode === 'duration' ? `${Math.max(0, Math.round(shape.durationSecs - seconds))}s` : `${formatCount(Math.max(0, shape.totalEvents - sent))} events`;
+  return `Progress: ${formatCount(sent)} events sent - Current rate: ${rate.toFixed(1)} events/sec - Remaining: ${remaining}`;
+}
+
+/** After the load: the server's totals until they reach the events sent (bounded), then the seed's results. */
+export function teardown(run: Run | undefined): void {
+  if (!run) return;
+  const loadSeconds = (Date.now() - run.startedAt) / 1000;
+  const sent = tallies('ingest:events')['ingest:events'] ?? 0;
+  const deadline = Date.now() + cfg.VERIFY_WAIT_SECS * 1000;
+  let received = (serverTotal() ?? run.before) - run.before;
+  while (received < sent && Date.now() < deadline) {
+    sleep(0.25);
+    received = (serverTotal() ?? run.before) - run.before;
+  }
+  tally('ingest:verified', 1);
+  tally('ingest:received', received);
+  tally('ingest:loadms', Math.round(loadSeconds * 1000));
+  unverified.add(Math.abs(sent - received));
+  const rate = loadSeconds > 0 ? sent / loadSeconds : 0;
+  if (judgedEps > 0) rateRatio.add(rate / judgedEps);
+  console.log(
+    `ingest: ${sent} events sent, ${received} received by the server, ${rate.toFixed(1)} events/s over ${loadSeconds.toFixed(2)}s` +
+      (judgedEps > 0 ? ` (${((rate / judgedEps) * 100).toFixed(1)}% of the target ${judgedEps})` : ''),
+  );
+}
+
+/** The summary's view of the verification teardown left in the tallies. */
+function endChecks(): { failed: string[]; unjudged: string[]; notes: string[] } {
+  const t = tallies('ingest:');
+  if (!t['ingest:verified']) return { failed: [], unjudged: ['not verified: teardown() did not run (--no-teardown, or setup failed)'], notes: [] };
+  const sent = t['ingest:events'] ?? 0;
+  const received = t['ingest:received'] ?? 0;
+  const seconds = (t['ingest:loadms'] ?? 0) / 1000;
+  const rate = seconds > 0 ? sent / seconds : 0;
+  const failed: string[] = [];
+  if (t['ingest:failed']) failed.push(`${t['ingest:failed']} batches failed (${formatCount(t['ingest:failed'] * shape.batchSize)} events or fewer not sent)`);
+  if (received !== sent) failed.push(`the server received ${received} events of the ${sent} sent (waited up to VERIFY_WAIT_SECS=${cfg.VERIFY_WAIT_SECS}s)`);
+  if (judgedEps > 0 && rate < 0.95 * judgedEps)
+    failed.push(`achieved ${rate.toFixed(1)} events/s, ${((rate / judgedEps) * 100).toFixed(1)}% of the target ${judgedEps} (the seed asks for 95%)`);
+  return { failed, unjudged: [], notes: [`events: ${sent} sent, ${received} received by the server; ${rate.toFixed(1)} events/s over ${seconds.toFixed(2)}s`] };
+}
+
+export const handleSummary = createSummaryHook(plan);

@@ -1,0 +1,98 @@
+// The ingestion family with the real k6 against the WEF sandbox (tools/sandbox/ingest): exact counts in
+// count and duration modes (events sent == the server's count), progress lines, the seed's verdict
+// failing on a rate not achieved and on failed batches, and an unhealthy server stopping setup (108).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runK6 } from '../../tools/k6.ts';
+import { startIngestSandbox, type IngestSandbox } from '../../tools/sandbox/ingest/index.ts';
+import { count, readResult, scratchDir } from '../support/results.ts';
+
+let sandbox: IngestSandbox;
+let results: ReturnType<typeof scratchDir>;
+
+beforeAll(async () => {
+  sandbox = await startIngestSandbox();
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  results?.remove();
+  results = scratchDir('k6-ingest-');
+  sandbox.reset();
+});
+
+const ingest = (env: Record<string, string>) =>
+  runK6({ script: 'dist/ingest.js', env: { WEF_ENDPOINT: sandbox.url, RESULTS_DIR: results.dir, RUN_NAME: 't', ...env }, args: ['--quiet'] });
+const result = () => readResult(join(results.dir, 't_ingest.json'));
+
+describe('dist/ingest.js against the WEF sandbox', () => {
+  it('count mode at a target rate: exactly PERF_TEST_TOTAL_EVENTS events (the last batch short), all verified by the server', async () => {
+    const out = await ingest({ PERF_TEST_TOTAL_EVENTS: '45678', PERF_TEST_BATCH_SIZE: '200', PERF_TEST_TARGET_EPS: '10000' });
+    const r = result();
+    // the sink shares the 2 cores: a starved generator is an honest inconclusive, and nothing else may be
+    const starved = (r.meta.reasons as string[]).every((reason) => reason.startsWith('the load generator was starved'));
+    expect(r.meta.verdict === 'pass' || (r.meta.verdict === 'inconclusive' && starved), JSON.stringify(r.meta.reasons)).toBe(true);
+    expect(sandbox.counts()).toMatchObject({ events: 45678, batches: 229, refused: 0 });
+    expect(count(r, 'records_written_total')).toBe(45678);
+    expect(count(r, 'ingest_events_unverified')).toBe(0);
+    expect(count(r, 'dropped_iterations')).toBe(0);
+    expect(r.metrics.ingest_target_rate_ratio.values.value).toBeGreaterThanOrEqual(0.95);
+    expect(out.stderr).toContain('Progress: 20,000 events sent - Current rate:');
+    expect(out.stderr).toMatch(/Remaining: 5,678 events/);
+    expect(out.stdout).toContain('events: 45678 sent, 45678 received by the server');
+  });
+
+  it('count mode as fast as possible, a fixed event type: exact, one type on the server', async () => {
+    const out = await ingest({ PERF_TEST_TOTAL_EVENTS: '25000', PERF_TEST_BATCH_SIZE: '500', PERF_TEST_EVENT_TYPE: '4625' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const c = sandbox.counts();
+    expect(c).toMatchObject({ events: 25000, batches: 50 });
+    expect(c.byType.map((t) => [t.event_type, t.total_events])).toEqual([['Microsoft-Windows-Security-Auditing:4625', 25000]]);
+  });
+
+  it('duration mode: what k6 counted as sent is what the server counted, exactly', async () => {
+    const out = await ingest({ PERF_TEST_DURATION_SECS: '3', PERF_TEST_TARGET_EPS: '10000' });
+    expect([0, 3], out.stderr.slice(-2000)).toContain(out.exitCode === 0 ? 0 : result().meta.verdict === 'inconclusive' ? 3 : out.exitCode);
+    const sent = count(result(), 'records_written_total');
+    expect(sent).toBeGreaterThanOrEqual(30000); // k6 starts one batch at 0 s and one per 0.1 s up to 3 s
+    expect(sent).toBeLessThanOrEqual(31000);
+    expect(sandbox.counts().events).toBe(sent);
+  });
+
+  it('a target rate the server cannot absorb: FAILED naming the achieved rate, never a baseline', async () => {
+    const out = await ingest({ PERF_TEST_DURATION_SECS: '3', PERF_TEST_TARGET_EPS: '1000000', RUN_NAME: 'baseline' });
+    expect(out.exitCode).toBe(99);
+    expect(out.stdout).toMatch(/achieved [\d.]+ events\/s, [\d.]+% of the target 1000000 \(the seed asks for 95%\)/);
+    expect(out.stdout).toContain('VERDICT: FAILED');
+    expect(readdirSync(results.dir)).not.toContain('baseline_ingest.json');
+    // what was sent was still all received
+    expect(sandbox.counts().events).toBe(count(readResult(join(results.dir, 'candidate_ingest.json')), 'records_written_total'));
+  });
+
+  it('a server failing 1% of the batches: FAILED naming the failed batches; the events it took are verified', async () => {
+    const run = ingest({ PERF_TEST_TOTAL_EVENTS: '50000', PERF_TEST_BATCH_SIZE: '250', PERF_TEST_TARGET_EPS: '10000' });
+    while ((sandbox.stats().served.stats ?? 0) === 0) await new Promise((r) => setTimeout(r, 2));
+    sandbox.setFaults({ failureRate: 0.01 });
+    const out = await run;
+    expect(out.exitCode).toBe(99);
+    const failed = sandbox.stats().injectedFailures.events ?? 0;
+    expect(failed).toBeGreaterThanOrEqual(2);
+    expect(out.stdout).toContain(`${failed} batches failed`);
+    expect(sandbox.counts().events).toBe(count(result(), 'records_written_total'));
+    expect(sandbox.counts().events).toBe(50000 - failed * 250);
+  });
+
+  it('an unhealthy server stops setup (108); bad settings stop init (107)', async () => {
+    const down = await ingest({ WEF_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(down.exitCode).toBe(108);
+    expect(down.stderr).toContain('ingest setup: the WEF server at WEF_ENDPOINT=http://127.0.0.1:1 is not healthy');
+    const bad = await ingest({ PERF_TEST_TOTAL_EVENTS: '0', PERF_TEST_EVENT_TYPE: '70000' });
+    expect(bad.exitCode).toBe(107);
+    expect(bad.stderr).toContain("PERF_TEST_EVENT_TYPE='70000' is not valid");
+    const s3 = await ingest({ PERF_TEST_VERIFY_S3: 'true' });
+    expect(s3.exitCode).toBe(107);
+    expect(s3.stderr).toContain('the S3 parquet verification is not built yet');
+    expect(`${s3.stdout}${s3.stderr}`).not.toContain('miniopassword');
+    expect(sandbox.counts().events).toBe(0);
+  });
+});
