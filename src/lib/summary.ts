@@ -4,7 +4,16 @@
 // <requested run>_<script>.outputs.json, and keeps secrets out of all of it.
 import exec from 'k6/execution';
 import { diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
-import { CANDIDATE_RUN, comparableKey, outputsFileName, unfitForBaseline, type MetricSummary, type ResultFile, type RunOutputs } from '../shared/result';
+import {
+  CANDIDATE_RUN,
+  comparableKey,
+  failedThresholds,
+  outputsFileName,
+  unfitForBaseline,
+  type MetricSummary,
+  type ResultFile,
+  type RunOutputs,
+} from '../shared/result';
 import { capacityDiffRow, levelOfMetric, stairPlannedStop, stairResultOf, stairTable } from '../shared/staircase';
 import {
   emptyJudgedMetrics,
@@ -200,11 +209,6 @@ function targetLine(metrics: Record<string, MetricSummary | undefined>, url: str
  */
 function ownFailedThresholds(metrics: Record<string, MetricSummary | undefined>, limits: ReadonlyArray<{ metric: string; threshold: string }>): string[] {
   const gate = new Set(limits.map((l) => `${l.metric} ${l.threshold}`));
-  return Object.entries(metrics).flatMap(([name, m]) =>
-    name === 'dropped_iterations' || levelOfMetric(name) !== undefined
-      ? []
-      : Object.entries(m?.thresholds ?? {})
-          .filter(([expr, t]) => !t.ok && !gate.has(`${name} ${expr}`))
-          .map(([expr]) => `threshold failed: ${name} ${expr}`),
-  );
+  const notOwn = (name: string, expr: string) => name === 'dropped_iterations' || levelOfMetric(name) !== undefined || gate.has(`${name} ${expr}`);
+  return failedThresholds(metrics, notOwn).map((t) => `threshold failed: ${t}`);
 }

@@ -73,6 +73,8 @@ const plan = planRun(
 
 /** Events the server did not confirm (|sent − received|), added once by teardown. */
 const unverified = new Counter('ingest_events_unverified');
+/** Count mode: planned events never sent (the run stopped short), added once by teardown. */
+const unsent = new Counter('ingest_events_unsent');
 /** Achieved ÷ target events/s over the load phase (with a target rate), set once by teardown. */
 const rateRatio = new Gauge('ingest_target_rate_ratio');
 
@@ -82,7 +84,11 @@ export const options = buildOptions(
   { transaction_errors_total: ['count==0'] },
   { setupTimeout: '60s', teardownTimeout: `${cfg.VERIFY_WAIT_SECS + 60}s` },
   // the seed's verdict, judged once at the end: every event verified, ≥ 95 % of the target rate
-  { ingest_events_unverified: ['count==0'], ...(judgedEps > 0 ? { ingest_target_rate_ratio: ['value>=0.95'] } : {}) },
+  {
+    ingest_events_unverified: ['count==0'],
+    ...(shape.mode === 'count' && !settings.load.given ? { ingest_events_unsent: ['count==0'] } : {}),
+    ...(judgedEps > 0 ? { ingest_target_rate_ratio: ['value>=0.95'] } : {}),
+  },
 );
 
 /** setup()'s answer: the server's total before the load, and when the load began (epoch ms). */
@@ -95,8 +101,13 @@ interface Run {
 function serverTotal(): number | undefined {
   const res = http.get(statsUrl, { tags: { name: 'stats' }, timeout: `${cfg.REQUEST_TIMEOUT}ms` });
   if (res.status !== 200) return undefined;
-  const rows = res.json() as Array<{ total_events?: number }>;
-  return Array.isArray(rows) ? rows.reduce((sum, r) => sum + (Number(r.total_events) || 0), 0) : undefined;
+  let rows: unknown;
+  try {
+    rows = res.json();
+  } catch {
+    return undefined; // not JSON: not the stats endpoint
+  }
+  return Array.isArray(rows) ? rows.reduce((sum: number, r: { total_events?: number }) => sum + (Number(r?.total_events) || 0), 0) : undefined;
 }
 
 export const setup = createSetup(plan, (): Run => {
@@ -123,6 +134,7 @@ export function sendBatch(run: Run): void {
   const index = exec.scenario.iterationInTest;
   const count = eventsInBatch(shape, index);
   if (count === 0) return; // count mode: past the last batch
+  tally('ingest:attempted', count);
   const body = batchBody(index * shape.batchSize + 1, count, cfg.PERF_TEST_EVENT_TYPE, new Date(), scratch);
   const res = http.post(eventsUrl, body, params);
   const ok = check(res, accepted);
@@ -167,6 +179,7 @@ export function teardown(run: Run | undefined): void {
   tally('ingest:received', received);
   tally('ingest:loadms', Math.round(loadSeconds * 1000));
   unverified.add(Math.abs(sent - received));
+  if (shape.mode === 'count' && !settings.load.given) unsent.add(Math.max(0, shape.totalEvents - (tallies('ingest:attempted')['ingest:attempted'] ?? 0)));
   const rate = loadSeconds > 0 ? sent / loadSeconds : 0;
   if (judgedEps > 0) rateRatio.add(rate / judgedEps);
   console.log(
@@ -185,6 +198,12 @@ function endChecks(): { failed: string[]; unjudged: string[]; notes: string[] } 
   const rate = seconds > 0 ? sent / seconds : 0;
   const failed: string[] = [];
   if (t['ingest:failed']) failed.push(`${t['ingest:failed']} batches failed (${formatCount(t['ingest:failed'] * shape.batchSize)} events or fewer not sent)`);
+  // count mode is exact: a run that stopped short (PERF_TEST_TIMEOUT_SECS reached, iterations dropped) did not carry out its plan
+  const attempted = t['ingest:attempted'] ?? 0;
+  if (shape.mode === 'count' && !settings.load.given && attempted < shape.totalEvents)
+    failed.push(
+      `${formatCount(attempted)} of the ${formatCount(shape.totalEvents)} events planned were sent (the run stopped short: PERF_TEST_TIMEOUT_SECS=${shape.timeoutSecs} reached, or iterations dropped)`,
+    );
   if (received !== sent) failed.push(`the server received ${received} events of the ${sent} sent (waited up to VERIFY_WAIT_SECS=${cfg.VERIFY_WAIT_SECS}s)`);
   if (judgedEps > 0 && rate < 0.95 * judgedEps)
     failed.push(`achieved ${rate.toFixed(1)} events/s, ${((rate / judgedEps) * 100).toFixed(1)}% of the target ${judgedEps} (the seed asks for 95%)`);

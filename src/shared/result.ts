@@ -120,17 +120,20 @@ export function hasSamples(metric: MetricSummary | undefined): boolean {
  */
 export function unfitForBaseline(result: Pick<ResultFile, 'metrics'>, gate: GateMetrics, findings: (metric: string) => boolean = () => false): string[] {
   const reasons: string[] = [];
-  const failed = Object.entries(result.metrics).flatMap(([name, m]) =>
-    findings(name)
-      ? []
-      : Object.entries(m.thresholds ?? {})
-          .filter(([, t]) => !t.ok)
-          .map(([expr]) => `${name} ${expr}`),
-  );
+  const failed = failedThresholds(result.metrics, findings);
   if (failed.length > 0) reasons.push(`thresholds failed (${failed.join(', ')})`);
   if (!result.metrics.iterations?.values.count) reasons.push('no iteration completed');
   if (result.metrics[gate.latency]?.values['p(95)'] === undefined) reasons.push(`no ${gate.latency} samples`);
   return reasons;
+}
+
+/** The thresholds that failed, as `<metric> <expression>`, but for those `skip(metric, expression)` leaves out. */
+export function failedThresholds(metrics: Record<string, MetricSummary | undefined>, skip: (metric: string, expression: string) => boolean): string[] {
+  return Object.entries(metrics).flatMap(([name, m]) =>
+    Object.entries(m?.thresholds ?? {})
+      .filter(([expr, t]) => !t.ok && !skip(name, expr))
+      .map(([expr]) => `${name} ${expr}`),
+  );
 }
 
 /** The three numbers a run is judged by: p(95)/p(99) of the gate latency (ms), throughput (/s) and error rate (0–1); null when absent. */

@@ -81,6 +81,11 @@ function problems(c: IngestValues): string[] {
     out.push(
       `${plan.totalEvents} events at ${plan.targetEps} events/s take ${Math.ceil(plan.totalEvents / plan.targetEps)}s, over PERF_TEST_TIMEOUT_SECS=${plan.timeoutSecs}: raise the timeout, the rate, or send fewer events`,
     );
+  // k6's arrival-rate executors last at least 1s; a count run shorter than that cannot hold its rate anyway
+  if (plan.mode === 'count' && plan.targetEps > 0 && plan.totalEvents > 0 && ((plan.batches - 0.5) * plan.batchSize) / plan.targetEps < 1)
+    out.push(
+      `${plan.totalEvents} events at PERF_TEST_TARGET_EPS=${plan.targetEps} last under a second, and a rate is held for at least 1s: send at least ${plan.targetEps + plan.batchSize} events, lower the rate, or set PERF_TEST_TARGET_EPS=0`,
+    );
   if (c.PERF_TEST_VERIFY_S3)
     out.push('PERF_TEST_VERIFY_S3=true: the S3 parquet verification is not built yet; unset it (the server-side totals are verified on every run)');
   return out;
