@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the end-to-end tests start on 127.0.0.1 (real PostgreSQL for history,
-# real InfluxDB 1.x for the Grafana output, Chromium to render the HTML report), when missing.
+# Installs the servers the end-to-end tests start on 127.0.0.1, when missing: an S3 server (versitygw,
+# Apache-2.0, built from the Go module proxy into bin/) for the ingestion family's parquet output, and
+# the Debian packages (real PostgreSQL for history, real InfluxDB 1.x for the Grafana output, Chromium
+# to render the HTML report).
 set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+VERSITYGW_VERSION=v1.8.0
+if [[ "$(cat bin/.versitygw-version 2>/dev/null)" != "$VERSITYGW_VERSION" ]] || [[ ! -x bin/versitygw ]]; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "error: Go is needed to build the S3 server the tests use (versitygw); install Go 1.26 or newer and run again" >&2
+    exit 1
+  fi
+  echo "building versitygw ${VERSITYGW_VERSION} (S3 server for the tests; Go module proxy, 2-4 minutes on 2 cores) ..."
+  mkdir -p bin
+  GOSUMDB="${GOSUMDB:-off}" GOBIN="$PWD/bin" go install "github.com/versity/versitygw/cmd/versitygw@${VERSITYGW_VERSION}"
+  echo "$VERSITYGW_VERSION" >bin/.versitygw-version
+fi
 need=()
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)

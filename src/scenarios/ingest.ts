@@ -3,9 +3,12 @@
 // an arrival-rate executor (0 = as fast as INGEST_VUS VUs can), for PERF_TEST_DURATION_SECS or exactly
 // PERF_TEST_TOTAL_EVENTS events. A progress line every 100 batches. setup() checks /health and reads the
 // server's totals (/stats/throughput); teardown() reads them again, waiting up to VERIFY_WAIT_SECS for
-// them to reach the events sent. The seed's verdict as thresholds: no batch failed
-// (transaction_errors_total), every event verified (ingest_events_unverified), and ≥ 95 % of the target
-// rate achieved over the load phase (ingest_target_rate_ratio).
+// them to reach the events sent. With PERF_TEST_VERIFY_S3, the server's parquet files of the run are
+// counted in S3 before and after (new files under event_type=<id>/year=…/month=…/day=…/; with
+// PERF_TEST_VERIFY_PARQUET their rows too, which must equal the events sent), waiting up to
+// VERIFY_WAIT_SECS for the server's flushes. The seed's verdict as thresholds: no batch failed
+// (transaction_errors_total), every event verified (ingest_events_unverified, ingest_s3_failures), and
+// ≥ 95 % of the target rate achieved over the load phase (ingest_target_rate_ratio).
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
@@ -13,6 +16,7 @@ import { Counter, Gauge } from 'k6/metrics';
 import { tallies, tally } from 'k6/x/loadgen';
 import { batchBody } from '../lib/ingest/batch';
 import { INGEST_SETTINGS, eventsInBatch, ingestPlan } from '../lib/ingest/config';
+import { type S3Totals, s3Totals, s3Where } from '../lib/ingest/s3-verify';
 import { recordTransaction } from '../lib/metrics';
 import { buildOptions } from '../lib/options';
 import { planRun } from '../lib/run-plan';
@@ -77,6 +81,12 @@ const unverified = new Counter('ingest_events_unverified');
 const unsent = new Counter('ingest_events_unsent');
 /** Achieved ÷ target events/s over the load phase (with a target rate), set once by teardown. */
 const rateRatio = new Gauge('ingest_target_rate_ratio');
+/** PERF_TEST_VERIFY_S3: the run's new parquet files, their bytes and (PERF_TEST_VERIFY_PARQUET) rows, added once by teardown. */
+const s3Files = new Counter('ingest_s3_files');
+const s3Bytes = new Counter('ingest_s3_bytes');
+const parquetRows = new Counter('ingest_parquet_rows');
+/** 1 when the S3 verification failed (no new file, rows ≠ events sent, S3 unreadable), added once by teardown. */
+const s3Failures = new Counter('ingest_s3_failures');
 
 export const options = buildOptions(
   plan,
@@ -88,13 +98,15 @@ export const options = buildOptions(
     ingest_events_unverified: ['count==0'],
     ...(shape.mode === 'count' && !settings.load.given ? { ingest_events_unsent: ['count==0'] } : {}),
     ...(judgedEps > 0 ? { ingest_target_rate_ratio: ['value>=0.95'] } : {}),
+    ...(cfg.PERF_TEST_VERIFY_S3 ? { ingest_s3_failures: ['count==0'] } : {}),
   },
 );
 
-/** setup()'s answer: the server's total before the load, and when the load began (epoch ms). */
+/** setup()'s answer: the server's total before the load, when the load began (epoch ms), and the S3 totals before it. */
 interface Run {
   before: number;
   startedAt: number;
+  s3Before?: S3Totals;
 }
 
 /** The server's total of events received (the sum of total_events over every event type); undefined when unreadable. */
@@ -121,8 +133,18 @@ export const setup = createSetup(plan, (): Run => {
   if (before === undefined) {
     exec.test.abort(`ingest setup: WEF_STATS_ENDPOINT=${statsUrl} gives no event totals (/stats/throughput rows): fix WEF_STATS_ENDPOINT`);
   }
-  console.log(`ingest: WEF server is healthy; baseline event count ${before}; ${workload}`);
-  return { before: before ?? 0, startedAt: Date.now() };
+  const startedAt = Date.now();
+  let s3Before: S3Totals | undefined;
+  if (cfg.PERF_TEST_VERIFY_S3) {
+    try {
+      s3Before = s3Totals(cfg, startedAt);
+    } catch (e) {
+      exec.test.abort(`ingest setup: the S3 check (PERF_TEST_VERIFY_S3) cannot start: ${(e as Error).message}`);
+    }
+  }
+  const s3 = s3Before ? `; S3 before: ${s3Before.files} parquet files${cfg.PERF_TEST_VERIFY_PARQUET ? `, ${s3Before.rows} rows` : ''}` : '';
+  console.log(`ingest: WEF server is healthy; baseline event count ${before}${s3}; ${workload}`);
+  return { before: before ?? 0, startedAt, s3Before };
 });
 
 const params = { headers: { 'content-type': 'application/soap+xml' }, timeout: `${cfg.REQUEST_TIMEOUT}ms`, tags: { name: 'events' } };
@@ -186,6 +208,44 @@ export function teardown(run: Run | undefined): void {
     `ingest: ${sent} events sent, ${received} received by the server, ${rate.toFixed(1)} events/s over ${loadSeconds.toFixed(2)}s` +
       (judgedEps > 0 ? ` (${((rate / judgedEps) * 100).toFixed(1)}% of the target ${judgedEps})` : ''),
   );
+  if (run.s3Before) verifyS3(run.startedAt, run.s3Before, sent);
+}
+
+/**
+ * The S3 check after the load: the run's new parquet files (and, with PERF_TEST_VERIFY_PARQUET, their
+ * rows) listed every second until they hold every event sent (rows), or a file appeared (files only),
+ * for up to VERIFY_WAIT_SECS. Leaves its findings in the tallies for the summary.
+ */
+function verifyS3(startedAt: number, before: S3Totals, sent: number): void {
+  const deadline = Date.now() + cfg.VERIFY_WAIT_SECS * 1000;
+  const done = (n: S3Totals) => (cfg.PERF_TEST_VERIFY_PARQUET ? n.rows - before.rows >= sent : n.files > before.files);
+  let now: S3Totals;
+  try {
+    now = s3Totals(cfg, startedAt);
+    while (!done(now) && Date.now() < deadline) {
+      sleep(1);
+      now = s3Totals(cfg, startedAt);
+    }
+  } catch (e) {
+    tally(`ingest:s3error:${(e as Error).message}`);
+    s3Failures.add(1);
+    console.error(`ingest: S3 verification failed: ${(e as Error).message}`);
+    return;
+  }
+  const found = { files: now.files - before.files, bytes: now.bytes - before.bytes, rows: now.rows - before.rows };
+  tally('ingest:s3checked');
+  tally('ingest:s3files', found.files);
+  tally('ingest:s3bytes', found.bytes);
+  tally('ingest:s3rows', found.rows);
+  s3Files.add(found.files);
+  s3Bytes.add(found.bytes);
+  if (cfg.PERF_TEST_VERIFY_PARQUET) parquetRows.add(found.rows);
+  s3Failures.add(found.files === 0 || (cfg.PERF_TEST_VERIFY_PARQUET && found.rows !== sent) ? 1 : 0);
+  console.log(
+    `ingest: S3 ${s3Where(cfg, startedAt)}: ${found.files} new parquet files, ${(found.bytes / 1048576).toFixed(2)} MiB` +
+      (cfg.PERF_TEST_VERIFY_PARQUET ? `, ${found.rows} rows of the ${sent} events sent` : '') +
+      (now.sample.length ? `; e.g. ${now.sample.join(', ')}` : ''),
+  );
 }
 
 /** The summary's view of the verification teardown left in the tallies. */
@@ -207,7 +267,26 @@ function endChecks(): { failed: string[]; unjudged: string[]; notes: string[] } 
   if (received !== sent) failed.push(`the server received ${received} events of the ${sent} sent (waited up to VERIFY_WAIT_SECS=${cfg.VERIFY_WAIT_SECS}s)`);
   if (judgedEps > 0 && rate < 0.95 * judgedEps)
     failed.push(`achieved ${rate.toFixed(1)} events/s, ${((rate / judgedEps) * 100).toFixed(1)}% of the target ${judgedEps} (the seed asks for 95%)`);
-  return { failed, unjudged: [], notes: [`events: ${sent} sent, ${received} received by the server; ${rate.toFixed(1)} events/s over ${seconds.toFixed(2)}s`] };
+  const notes = [`events: ${sent} sent, ${received} received by the server; ${rate.toFixed(1)} events/s over ${seconds.toFixed(2)}s`];
+  if (cfg.PERF_TEST_VERIFY_S3) s3Checks(t, sent, failed, notes);
+  return { failed, unjudged: [], notes };
+}
+
+/** The S3 verification's findings (teardown's tallies) as failures and a note. */
+function s3Checks(t: Record<string, number>, sent: number, failed: string[], notes: string[]): void {
+  const error = Object.keys(t).find((k) => k.startsWith('ingest:s3error:'));
+  if (error) {
+    failed.push(`S3 verification failed: ${error.slice('ingest:s3error:'.length)}`);
+    return;
+  }
+  const [files, bytes, rows] = [t['ingest:s3files'] ?? 0, t['ingest:s3bytes'] ?? 0, t['ingest:s3rows'] ?? 0];
+  const where = `s3://${cfg.S3_BUCKET}/event_type=${cfg.PERF_TEST_EVENT_TYPE || '*'}/…`;
+  if (files === 0) failed.push(`S3 verification: no new parquet file under ${where} after waiting up to VERIFY_WAIT_SECS=${cfg.VERIFY_WAIT_SECS}s`);
+  else if (cfg.PERF_TEST_VERIFY_PARQUET && rows !== sent)
+    failed.push(
+      `S3 verification: the new parquet files under ${where} hold ${rows} events of the ${sent} sent (waited up to VERIFY_WAIT_SECS=${cfg.VERIFY_WAIT_SECS}s)`,
+    );
+  notes.push(`S3: ${files} new parquet files, ${(bytes / 1048576).toFixed(2)} MiB${cfg.PERF_TEST_VERIFY_PARQUET ? `, ${rows} rows` : ''}`);
 }
 
 export const handleSummary = createSummaryHook(plan);

@@ -4,9 +4,9 @@
 // database, and stop() kills the process and removes the directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
 
 export interface RunningInflux {
   /** http://127.0.0.1:<port> (append /<db> for k6's --out influxdb=). */
@@ -38,18 +38,6 @@ export const INFLUXD_MISSING = 'influxd is not on PATH: .ci/run must install the
 export function influxdAvailable(): boolean {
   const r = spawnSync('influxd', ['version'], { stdio: 'ignore' });
   return !r.error && r.status === 0;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 function config(dir: string, httpPort: number, rpcPort: number): string {

@@ -1,8 +1,10 @@
 // The WEF sandbox (tools/sandbox/ingest) against its wire contract (../shared/reference/wef-ingest.md):
 // batches counted by Provider:EventID before the 200, 400 for a body that is not an envelope of Events,
 // /stats/throughput in the real shape, injected failures counted nowhere.
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startIngestSandbox, type IngestSandbox } from '../../tools/sandbox/ingest/index.ts';
+import { eventsParquet, parquetKey } from '../../tools/sandbox/ingest/parquet-sink.ts';
 import { EventStats } from '../../tools/sandbox/ingest/stats.ts';
 import { countBatch } from '../../tools/sandbox/ingest/wire.ts';
 import { jsonCall } from '../support/http.ts';
@@ -26,16 +28,52 @@ function batch(n: number, eventId?: number): string {
 describe('countBatch', () => {
   it('counts the events of an envelope by Provider:EventID', () => {
     const counted = countBatch(batch(3, 4624));
-    expect(counted).toEqual({ ok: true, events: 3, byType: new Map([['Microsoft-Windows-Security-Auditing:4624', 3]]) });
+    expect(counted).toEqual({ ok: true, events: 3, byType: new Map([['Microsoft-Windows-Security-Auditing:4624', 3]]), rows: [] });
     const running = countBatch(batch(2));
     expect(running.ok && [...running.byType.keys()]).toEqual(['Microsoft-Windows-Security-Auditing:1', 'Microsoft-Windows-Security-Auditing:2']);
     expect(countBatch('<s:Envelope xmlns:s="x"><s:Body><Events></Events></s:Body></s:Envelope>')).toMatchObject({ ok: true, events: 0 });
+  });
+
+  it("returns each event's fields when asked (the parquet output's rows)", () => {
+    const counted = countBatch(batch(2, 4624), true);
+    expect(counted.ok && counted.rows).toEqual(
+      [1, 2].map((n) => ({
+        provider: 'Microsoft-Windows-Security-Auditing',
+        eventId: '4624',
+        recordId: String(n),
+        timeCreated: '2026-02-08T10:44:41.000Z',
+        computer: 'PERF-TEST-HOST',
+      })),
+    );
   });
 
   it('refuses what is not an envelope of Events, or not XML', () => {
     expect(countBatch('<Envelope><Body><Subscribe/></Body></Envelope>')).toEqual({ ok: false, reason: 'not an envelope of Events (Envelope/Body/Events)' });
     expect(countBatch('{"events": []}')).toMatchObject({ ok: false, reason: expect.stringMatching(/^not well-formed XML/) });
     expect(countBatch('<Envelope><Body><Events><Event>')).toMatchObject({ ok: false, reason: expect.stringMatching(/^not well-formed XML/) });
+  });
+});
+
+describe('the parquet output', () => {
+  it('keys files by EventID and UTC day as the reference does', () => {
+    expect(parquetKey('4624', new Date('2026-02-08T10:44:41.123Z'), 7)).toBe('event_type=4624/year=2026/month=02/day=08/events_4624_20260208_104441_7.parquet');
+  });
+
+  it('writes files hyparquet reads back row for row', async () => {
+    const counted = countBatch(batch(1500, 4625), true);
+    if (!counted.ok) throw new Error(counted.reason);
+    const file = eventsParquet(counted.rows);
+    const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+    expect(parquetMetadata(buffer).num_rows).toBe(1500n);
+    const rows = (await parquetReadObjects({ file: buffer })) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(1500);
+    expect(rows[1499]).toEqual({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      event_id: 4625,
+      record_id: 1500n,
+      time_created: new Date('2026-02-08T10:44:41.000Z'),
+      computer: 'PERF-TEST-HOST',
+    });
   });
 });
 

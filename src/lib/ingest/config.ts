@@ -23,15 +23,18 @@ export const INGEST_RULES = {
     pattern: /^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
     allowed: 'an EventID from 1 to 65535, or empty for the running number',
   }),
-  // S3 verification of the server's parquet output (not built yet: refused when true)
+  // S3 verification of the server's parquet output: new files (and bytes) under the run's prefixes
   PERF_TEST_VERIFY_S3: bool(false),
+  // ... and their rows (each file's footer): events in parquet == events sent (needs PERF_TEST_VERIFY_S3)
+  PERF_TEST_VERIFY_PARQUET: bool(false),
   S3_ENDPOINT: url('http://minio:9000'),
-  S3_BUCKET: str('wef-events'),
+  S3_BUCKET: str('wef-events', { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed: 'an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' }),
+  S3_REGION: str('us-east-1', { pattern: /^[a-z0-9-]+$/, allowed: 'an S3 region like us-east-1' }),
   AWS_ACCESS_KEY_ID: str('miniouser'),
   AWS_SECRET_ACCESS_KEY: secret('miniopassword'),
   // VUs sending batches when PERF_TEST_TARGET_EPS=0 (as fast as possible); at a target rate, VUs are allocated as needed
   INGEST_VUS: int(4, { min: 1, max: 1000 }),
-  // how long teardown waits for the server's totals to reach the events sent
+  // how long teardown waits for the server's totals to reach the events sent (and again for the parquet files)
   VERIFY_WAIT_SECS: int(30, { min: 0, max: 3600 }),
   REQUEST_TIMEOUT: int(60_000, { min: 1, max: 600_000 }),
 };
@@ -86,8 +89,8 @@ function problems(c: IngestValues): string[] {
     out.push(
       `${plan.totalEvents} events at PERF_TEST_TARGET_EPS=${plan.targetEps} last under a second, and a rate is held for at least 1s: send at least ${plan.targetEps + plan.batchSize} events, lower the rate, or set PERF_TEST_TARGET_EPS=0`,
     );
-  if (c.PERF_TEST_VERIFY_S3)
-    out.push('PERF_TEST_VERIFY_S3=true: the S3 parquet verification is not built yet; unset it (the server-side totals are verified on every run)');
+  if (c.PERF_TEST_VERIFY_PARQUET && !c.PERF_TEST_VERIFY_S3)
+    out.push('PERF_TEST_VERIFY_PARQUET=true counts the rows of the files the S3 check finds: set PERF_TEST_VERIFY_S3=true too');
   return out;
 }
 

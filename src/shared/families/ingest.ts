@@ -22,5 +22,11 @@ export const ingest: FamilyManifest = {
   // and its parsing out of the batch latency the nightly gates
   sandbox: { module: 'tools/sandbox/ingest/index.ts', env: { WEF_ENDPOINT: '{url}', PERF_TEST_BATCH_SIZE: '20' } },
   demo: { script: 'ingest', env: { PERF_TEST_TOTAL_EVENTS: '10000', PERF_TEST_TARGET_EPS: '2000' }, externalTargetVar: 'WEF_ENDPOINT' },
+  // the S3 check of the server's parquet output (SigV4 listing, rows from the footers)
+  extension: {
+    dir: 'xk6-build/ext/s3parquet',
+    module: 'github.com/k6regression/xk6-s3parquet',
+    importPath: 'k6/x/s3parquet',
+  },
   dashboard: 'src/shared/families/ingest.dashboard.yaml',
 };

@@ -4,24 +4,39 @@
 // XML, or not an envelope of Events, is refused (the server answers 400).
 import { SaxesParser } from 'saxes';
 
-/** Events of one batch by type (`Provider:EventID`), or why the body is not a batch of Events. */
-export type BatchCount = { ok: true; events: number; byType: Map<string, number> } | { ok: false; reason: string };
+/** One event's fields the parquet output keeps (the text of the envelope; empty when missing). */
+export interface EventRow {
+  provider: string;
+  eventId: string;
+  recordId: string;
+  timeCreated: string;
+  computer: string;
+}
+
+/** Events of one batch by type (`Provider:EventID`), with their rows when asked, or why the body is not a batch of Events. */
+export type BatchCount = { ok: true; events: number; byType: Map<string, number>; rows: EventRow[] } | { ok: false; reason: string };
+
+/** The System fields read as text into an EventRow. */
+const TEXT_FIELDS: Record<string, keyof EventRow> = { EventID: 'eventId', EventRecordID: 'recordId', Computer: 'computer' };
 
 /** The element path of an Event inside the envelope (namespace prefixes ignored). */
 const EVENTS_PATH = ['Envelope', 'Body', 'Events'];
 
 const local = (name: string) => name.slice(name.indexOf(':') + 1);
 
-/** Counts the events of a batch body by type; an Event without a Provider Name or EventID counts as `unknown:unknown`. */
-export function countBatch(body: string): BatchCount {
+/**
+ * Counts the events of a batch body by type; an Event without a Provider Name or EventID counts as
+ * `unknown:unknown`. With `withRows`, each event's fields are returned too (for the parquet output).
+ */
+export function countBatch(body: string, withRows = false): BatchCount {
   const parser = new SaxesParser({ xmlns: false });
   const path: string[] = [];
   const byType = new Map<string, number>();
   let events = 0;
   let sawEvents = false;
-  let provider: string | undefined;
-  let eventId = '';
-  let inEventId = false;
+  const rows: EventRow[] = [];
+  let row: EventRow = emptyRow();
+  let field: keyof EventRow | undefined;
   let error: string | undefined;
   parser.on('error', (e) => {
     error ??= e.message;
@@ -31,25 +46,25 @@ export function countBatch(body: string): BatchCount {
     path.push(name);
     const depth = path.length;
     if (depth === 3 && EVENTS_PATH.every((n, i) => path[i] === n)) sawEvents = true;
-    if (depth === 4 && sawEvents && name === 'Event') {
-      provider = undefined;
-      eventId = '';
-    }
+    if (depth === 4 && sawEvents && name === 'Event') row = emptyRow();
     if (depth === 6 && path[3] === 'Event' && path[4] === 'System') {
-      if (name === 'Provider') provider = String(tag.attributes.Name ?? '');
-      inEventId = name === 'EventID';
+      if (name === 'Provider') row.provider = String(tag.attributes.Name ?? '');
+      else if (name === 'TimeCreated') row.timeCreated = String(tag.attributes.SystemTime ?? '');
+      field = withRows || name === 'EventID' ? TEXT_FIELDS[name] : undefined;
     }
   });
   parser.on('text', (text) => {
-    if (inEventId) eventId += text;
+    if (field) row[field] += text;
   });
   parser.on('closetag', (tag) => {
     const name = local(tag.name);
-    if (path.length === 6 && name === 'EventID') inEventId = false;
+    if (path.length === 6) field = undefined;
     if (path.length === 4 && sawEvents && name === 'Event') {
-      const type = `${provider || 'unknown'}:${eventId.trim() || 'unknown'}`;
+      row.eventId = row.eventId.trim();
+      const type = `${row.provider || 'unknown'}:${row.eventId || 'unknown'}`;
       byType.set(type, (byType.get(type) ?? 0) + 1);
       events += 1;
+      if (withRows) rows.push(row);
     }
     path.pop();
   });
@@ -60,5 +75,9 @@ export function countBatch(body: string): BatchCount {
   }
   if (error) return { ok: false, reason: `not well-formed XML: ${error.split('\n')[0]}` };
   if (!sawEvents) return { ok: false, reason: 'not an envelope of Events (Envelope/Body/Events)' };
-  return { ok: true, events, byType };
+  return { ok: true, events, byType, rows };
+}
+
+function emptyRow(): EventRow {
+  return { provider: '', eventId: '', recordId: '', timeCreated: '', computer: '' };
 }
