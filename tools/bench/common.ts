@@ -5,6 +5,7 @@ import { parseDurationMs } from '../../src/shared/format.ts';
 import type { FamilyManifest } from '../../src/shared/family.ts';
 import type { RunningTarget } from '../sandbox/http-target.ts';
 import { startFamilySandbox, targetEnv } from '../sandbox/sandbox.ts';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { measure, type Measurement } from './measure.ts';
 import type { Section } from './report.ts';
@@ -105,4 +106,31 @@ export async function libraryVsBare(resultsDir: string, family: FamilyManifest, 
       { name: 'peak RSS ratio (library / bare)', value: (ourRss / bareRss).toFixed(3) },
     ],
   };
+}
+
+/** Runs a command to its end (its last 20 kB of stdout and stderr kept); its CPU seconds (user + system of it and its children, from bash's `times`). */
+export function cpuSecondsOf(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number | null; cpu: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', '"$@"; rc=$?; times >&2; exit $rc', 'bash', command, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout = (stdout + chunk).slice(-20_000);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-20_000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      // `times`: the shell's user and system time, then its children's: "0m1.234s 0m0.567s"
+      const children = stderr.trim().split('\n').pop() ?? '';
+      const parts = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      resolve({ code, cpu: parts.length === 2 ? parts[0] + parts[1] : Number.NaN, stdout, stderr });
+    });
+  });
 }

@@ -2,13 +2,13 @@
 // script; how many callbacks/s k6/x/timercallbacks absorbs without losing one; and creations per
 // CPU-second of k6 vs Artillery (from npm, installed here on first use) running seed 001's
 // timer-creation phase (arrival rate 10 → 100/s over 60 s) against the same reference service.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timers } from '../../src/shared/families/timers.ts';
 import { K6_BIN, K6_HYGIENE_ENV, PROJECT_ROOT } from '../k6.ts';
 import type { TimersSandbox } from '../sandbox/timers/index.ts';
-import { DURATION, countOf, libraryVsBare, seconds, withSandbox, type BenchContext } from './common.ts';
+import { DURATION, countOf, cpuSecondsOf, libraryVsBare, seconds, withSandbox, type BenchContext } from './common.ts';
 import { measure } from './measure.ts';
 import type { Section } from './report.ts';
 
@@ -58,24 +58,6 @@ async function callbackAbsorption(resultsDir: string): Promise<Section> {
     ],
     rows,
   };
-}
-
-/** Runs a command to its end; its CPU seconds (user + system of it and its children, from bash's `times`). */
-function cpuSecondsOf(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; cpu: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', '"$@"; rc=$?; times >&2; exit $rc', 'bash', command, ...args], { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk).slice(-20_000);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // `times`: the shell's user and system time, then its children's: "0m1.234s 0m0.567s"
-      const children = stderr.trim().split('\n').pop() ?? '';
-      const parts = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-      resolve({ code, cpu: parts.length === 2 ? parts[0] + parts[1] : Number.NaN, stderr });
-    });
-  });
 }
 
 /** Artillery from npm into a cache folder (its install scripts skipped: no browser is needed); the path of its CLI. */

@@ -21,6 +21,7 @@ export const ingest: FamilyManifest = {
   // the sandbox parses about 45k events/s on one core: batches of 20 keep a tpsN profile (N batches/s) well within it,
   // and its parsing out of the batch latency the nightly gates
   sandbox: { module: 'tools/sandbox/ingest/index.ts', env: { WEF_ENDPOINT: '{url}', PERF_TEST_BATCH_SIZE: '20' } },
+  bench: 'tools/bench/ingest.ts',
   demo: { script: 'ingest', env: { PERF_TEST_TOTAL_EVENTS: '10000', PERF_TEST_TARGET_EPS: '2000' }, externalTargetVar: 'WEF_ENDPOINT' },
   // the S3 check of the server's parquet output (SigV4 listing, rows from the footers)
   extension: {

@@ -81,3 +81,29 @@ export function countBatch(body: string, withRows = false): BatchCount {
 function emptyRow(): EventRow {
   return { provider: '', eventId: '', recordId: '', timeCreated: '', computer: '' };
 }
+
+/**
+ * The benchmark sink's counter (`serve.ts ingest --scan`): the same counts by `Provider:EventID`, found by
+ * scanning for the reference's tags instead of parsing, so that the sink outruns the clients a benchmark
+ * compares. It does not check that the XML is well-formed: a body without `<Envelope` and `<Events>` is
+ * still refused. Never used by the tests of the contract.
+ */
+export function scanBatch(body: string): BatchCount {
+  const start = body.indexOf('<Events>');
+  if (start < 0 || body.indexOf('<Envelope') < 0) return { ok: false, reason: 'not an envelope of Events (Envelope/Body/Events)' };
+  const end = body.lastIndexOf('</Events>');
+  const byType = new Map<string, number>();
+  let events = 0;
+  for (let i = body.indexOf('<Event', start + 8); i >= 0 && (end < 0 || i < end); i = body.indexOf('<Event', i + 6)) {
+    const next = body.charCodeAt(i + 6);
+    if (next !== 32 && next !== 62) continue; // '<Event ' or '<Event>': not <Events>, <EventID>, <EventData>, <EventRecordID>
+    const name = body.indexOf('Name="', body.indexOf('<Provider', i)) + 6;
+    const idStart = body.indexOf('<EventID>', i) + 9;
+    const idEnd = body.indexOf('</EventID>', idStart);
+    const type = `${name > 5 ? body.slice(name, body.indexOf('"', name)) : 'unknown'}:${idStart > 8 && idEnd > 0 ? body.slice(idStart, idEnd).trim() : 'unknown'}`;
+    byType.set(type, (byType.get(type) ?? 0) + 1);
+    events += 1;
+    if (idEnd > i) i = idEnd;
+  }
+  return { ok: true, events, byType, rows: [] };
+}

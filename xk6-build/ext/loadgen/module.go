@@ -68,9 +68,9 @@ func (r *RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
 	return mi
 }
 
-// Exports exposes start, info, tally and tallies.
+// Exports exposes start, info, tally, tallies and records.
 func (mi *ModuleInstance) Exports() modules.Exports {
-	fns := map[string]any{"start": mi.start, "info": mi.info, "tally": mi.tally, "tallies": mi.talliesOf}
+	fns := map[string]any{"start": mi.start, "info": mi.info, "tally": mi.tally, "tallies": mi.talliesOf, "records": mi.records}
 	return modules.Exports{Named: fns, Default: fns}
 }
 
