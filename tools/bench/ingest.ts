@@ -74,7 +74,7 @@ export async function benchSections(ctx: BenchContext): Promise<Section[]> {
         title,
         notes: [
           `Batches of ${BATCH} events (running EventIDs), ${DURATION} per run, ${ROUNDS} alternating rounds. The sink is the WEF sandbox in this Node process, counting by scanning for the tags (serve.ts ingest --scan) so that it is not the limit; it shares the 2 cores with the client.`,
-          `k6: dist/ingest.js, PERF_TEST_DURATION_SECS, PERF_TEST_TARGET_EPS=0, INGEST_VUS=4 (the default). Python ${pythonVersion(python)}: tools/bench/ingest-python/perf_client.py (requests ${requirement()}, one thread, one batch at a time, a Session reusing its connection, no sleeps).`,
+          `k6: dist/ingest.js, PERF_TEST_DURATION_SECS, PERF_TEST_TARGET_EPS=0, INGEST_VUS=4 (the default). Python ${pythonVersion(python)}: tools/bench/ingest-python/perf_client.py (${requirement()} from PyPI, one thread, one batch at a time, a Session reusing its connection, no sleeps).`,
           'wrk posts one prebuilt batch over 4 connections, first (it also warms the sink): what the sink takes when the client costs nearly nothing.',
           "dist/ingest.js renders each batch natively from a template built once per VU (k6/x/loadgen records()): building the same 600 kB string in JS took 6-9 ms of a VU's CPU per batch, and held k6 to 1.2x the Python client.",
         ],
