@@ -14,7 +14,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import { Counter, Gauge } from 'k6/metrics';
 import { records, tallies, tally } from 'k6/x/loadgen';
-import { batchTemplate, stampText } from '../lib/ingest/batch';
+import { batchTemplate, stampText } from '../shared/ingest/batch';
 import { INGEST_SETTINGS, eventsInBatch, ingestPlan } from '../lib/ingest/config';
 import { type S3Totals, s3Totals, s3Where } from '../lib/ingest/s3-verify';
 import { recordTransaction } from '../lib/metrics';

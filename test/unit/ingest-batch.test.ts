@@ -1,7 +1,7 @@
-// Seed 004's batch body (src/lib/ingest/batch.ts), rendered in JS from the same template k6/x/loadgen
+// Seed 004's batch body (src/shared/ingest/batch.ts), rendered in JS from the same template k6/x/loadgen
 // renders natively: read back by the sandbox's XML parser, events numbered and typed as the seed's client does.
 import { describe, expect, it } from 'vitest';
-import { batchBody, batchTemplate } from '../../src/lib/ingest/batch.ts';
+import { batchBody, batchTemplate } from '../../src/shared/ingest/batch.ts';
 import { countBatch } from '../../tools/sandbox/ingest/wire.ts';
 
 describe('the batch body', () => {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { batchBody } from '../../src/lib/ingest/batch.ts';
+import { batchBody } from '../../src/shared/ingest/batch.ts';
 import { K6_BIN, K6_HYGIENE_ENV, PROJECT_ROOT } from '../k6.ts';
 import { startIngestSandbox, type IngestSandbox } from '../sandbox/ingest/index.ts';
 import { DURATION, ROUNDS, cpuSecondsOf, mean, seconds, type BenchContext } from './common.ts';
