@@ -89,7 +89,7 @@ export class ParquetSink {
     }
   }
 
-  /** Buffers a batch's events; a type whose buffer reached the size limit is flushed now. */
+  /** Buffers a batch's events; a type whose buffer reached the size limit is written now. */
   add(rows: EventRow[]): void {
     for (const row of rows) {
       let buffer = this.buffers.get(row.eventId);
@@ -99,14 +99,31 @@ export class ParquetSink {
       }
       buffer.rows.push(row);
       buffer.bytes += rowBytes(row);
-      if (buffer.bytes >= this.maxBytes) void this.flush(row.eventId);
+      if (buffer.bytes >= this.maxBytes) this.write(this.take([row.eventId]));
     }
     this.counts.pending += rows.length;
   }
 
-  /** Writes the buffered events (of one type, or all) as files; flushes run one after the other. */
-  flush(only?: string): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBuffers(only));
+  /** Writes every buffered event as files; resolves when they (and the writes before them) are done. */
+  flush(): Promise<void> {
+    return this.write(this.take([...this.buffers.keys()]));
+  }
+
+  /** Detaches the buffers of these types (what arrives next starts new ones). */
+  private take(types: string[]): Array<[string, { rows: EventRow[]; bytes: number }]> {
+    const taken = types.flatMap((t) => {
+      const buffer = this.buffers.get(t);
+      return buffer ? [[t, buffer] as [string, typeof buffer]] : [];
+    });
+    for (const t of types) this.buffers.delete(t);
+    return taken;
+  }
+
+  /** Queues the writes of detached buffers after the ones before (one upload at a time, in order). */
+  private write(taken: Array<[string, { rows: EventRow[]; bytes: number }]>): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      for (const [eventId, buffer] of taken) await this.upload(eventId, buffer);
+    });
     return this.flushing;
   }
 
@@ -117,29 +134,23 @@ export class ParquetSink {
     this.s3.destroy();
   }
 
-  private async writeBuffers(only: string | undefined): Promise<void> {
-    const types = only === undefined ? [...this.buffers.keys()] : [only];
-    for (const eventId of types) {
-      const buffer = this.buffers.get(eventId);
-      if (!buffer || buffer.rows.length === 0) continue;
-      this.buffers.delete(eventId);
-      const body = eventsParquet(buffer.rows);
-      const key = parquetKey(eventId, new Date(), ++this.sequence);
-      try {
-        await this.s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body }));
-        this.counts.files += 1;
-        this.counts.rows += buffer.rows.length;
-        this.counts.bytes += body.length;
-        this.counts.pending -= buffer.rows.length;
-      } catch (e) {
-        // kept for the next flush, ahead of what arrived since
-        this.counts.failedUploads += 1;
-        const later = this.buffers.get(eventId);
-        this.buffers.set(eventId, later ? { rows: [...buffer.rows, ...later.rows], bytes: buffer.bytes + later.bytes } : buffer);
-        console.error(
-          `wef sandbox: uploading ${key} to s3://${this.options.bucket} failed (${(e as Error).name}: ${(e as Error).message}); kept for the next flush`,
-        );
-      }
+  private async upload(eventId: string, buffer: { rows: EventRow[]; bytes: number }): Promise<void> {
+    const body = eventsParquet(buffer.rows);
+    const key = parquetKey(eventId, new Date(), ++this.sequence);
+    try {
+      await this.s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body }));
+      this.counts.files += 1;
+      this.counts.rows += buffer.rows.length;
+      this.counts.bytes += body.length;
+      this.counts.pending -= buffer.rows.length;
+    } catch (e) {
+      // kept for the next flush, ahead of what arrived since
+      this.counts.failedUploads += 1;
+      const later = this.buffers.get(eventId);
+      this.buffers.set(eventId, later ? { rows: [...buffer.rows, ...later.rows], bytes: buffer.bytes + later.bytes } : buffer);
+      console.error(
+        `wef sandbox: uploading ${key} to s3://${this.options.bucket} failed (${(e as Error).name}: ${(e as Error).message}); kept for the next flush`,
+      );
     }
   }
 }
