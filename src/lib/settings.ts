@@ -132,7 +132,7 @@ export interface SettingsSpec<F extends Rules> {
   /** The family's own variables. */
   rules: F;
   /** Problems between variables and in the files they name (each one line, naming the variables and the fix); run on the parsed values, with the working directory relative paths resolve against. */
-  check?: (own: Values<F>, cwd: string | undefined, load: Pick<LoadSettings, 'profile' | 'model'>) => string[];
+  check?: (own: Values<F>, cwd: string | undefined, load: Pick<LoadSettings, 'profile' | 'model'> & { given: boolean }) => string[];
 }
 
 /**
@@ -159,7 +159,9 @@ export function readSettings<F extends Rules>(spec: SettingsSpec<F>, env: Record
   const { stair, problems: stairCross } = readStair({ profile: shared.values.LOAD_PROFILE, profileValid }, stairValues.values, env, invalid);
   problems.push(...stairCross);
   if (family.problems.length === 0)
-    problems.push(...(spec.check?.(own, env.PWD, { profile: shared.values.LOAD_PROFILE, model: shared.values.LOAD_MODEL }) ?? []));
+    problems.push(
+      ...(spec.check?.(own, env.PWD, { profile: shared.values.LOAD_PROFILE, model: shared.values.LOAD_MODEL, given: Boolean(env.LOAD_PROFILE?.trim()) }) ?? []),
+    );
   const values = shared.values;
   const pick = <R extends Rules>(rules: R) => Object.fromEntries(Object.keys(rules).map((name) => [name, values[name as keyof typeof values]])) as Values<R>;
   // the files the variables name are part of the settings: probed now, their problems in the same message

@@ -117,6 +117,12 @@ describe('dist/ingest.js against the WEF sandbox', () => {
     const short = await ingest({ PERF_TEST_TOTAL_EVENTS: '10000', PERF_TEST_TARGET_EPS: '20000' });
     expect(short.exitCode).toBe(107);
     expect(short.stderr).toContain('10000 events at PERF_TEST_TARGET_EPS=20000 last under a second');
+    const shaped = await ingest({ LOAD_PROFILE: 'smoke', PERF_TEST_TARGET_EPS: '5000' });
+    expect(shaped.exitCode).toBe(107);
+    expect(shaped.stderr).toContain('LOAD_PROFILE=smoke shapes the run and replaces PERF_TEST_TARGET_EPS');
+    const path = await ingest({ PERF_TEST_VERIFY_S3: 'true', S3_ENDPOINT: 'http://127.0.0.1:9000/wef-events' });
+    expect(path.exitCode).toBe(107);
+    expect(path.stderr).toContain("S3_ENDPOINT='http://127.0.0.1:9000/wef-events' has a path");
     const s3 = await ingest({ PERF_TEST_VERIFY_PARQUET: 'true' });
     expect(s3.exitCode).toBe(107);
     expect(s3.stderr).toContain('PERF_TEST_VERIFY_PARQUET=true counts the rows of the files the S3 check finds: set PERF_TEST_VERIFY_S3=true too');
@@ -253,7 +259,7 @@ describe('dist/ingest.js with the parquet output in a real S3 server (versitygw)
     expect(`${bucket.stdout}${bucket.stderr}`).not.toContain(s3.secretAccessKey);
     const down = await verified({ S3_ENDPOINT: 'http://127.0.0.1:1', PERF_TEST_TOTAL_EVENTS: '1000' });
     expect(down.exitCode).toBe(108);
-    expect(down.stderr).toMatch(/cannot start: listing s3:\/\/wef-events\/event_type= at http:\/\/127\.0\.0\.1:1: .*connection refused/);
+    expect(down.stderr).toMatch(/cannot start: listing s3:\/\/wef-events\/event_type= at http:\/\/127\.0\.0\.1:1: .*connection refused: check S3_ENDPOINT/);
     expect(writer.counts().events).toBe(0);
   });
 });

@@ -73,8 +73,16 @@ export function eventsInBatch(plan: IngestPlan, index: number): number {
   return Math.max(0, Math.min(plan.batchSize, plan.totalEvents - index * plan.batchSize));
 }
 
-function problems(c: IngestValues): string[] {
+function problems(c: IngestValues, _cwd: string | undefined, load: { profile: string; given: boolean }): string[] {
   const out: string[] = [];
+  // LOAD_PROFILE replaces the seed's shape: a rate or a duration given with it would be ignored without a word
+  const shaped = [c.PERF_TEST_TARGET_EPS > 0 && 'PERF_TEST_TARGET_EPS', c.PERF_TEST_DURATION_SECS > 0 && 'PERF_TEST_DURATION_SECS'].filter(Boolean);
+  if (load.given && shaped.length > 0)
+    out.push(
+      `LOAD_PROFILE=${load.profile} shapes the run and replaces ${shaped.join(' and ')} (the seed's shape): unset LOAD_PROFILE (check your shell's environment: k6 passes it on) or unset ${shaped.join(' and ')}`,
+    );
+  if (c.PERF_TEST_VERIFY_S3 && !/^https?:\/\/[^/]+\/?$/.test(c.S3_ENDPOINT))
+    out.push(`S3_ENDPOINT='${c.S3_ENDPOINT}' has a path: give the S3 server's URL only, like http://minio:9000 (the bucket is S3_BUCKET)`);
   const plan = ingestPlan(c);
   if (plan.mode === 'count' && plan.totalEvents === 0)
     out.push('PERF_TEST_TOTAL_EVENTS and PERF_TEST_DURATION_SECS are both 0: give the events to send, or the seconds to send for');

@@ -13,11 +13,13 @@ export interface S3Totals {
 }
 
 /**
- * The totals over the listings of a run that began at `fromMs` (epoch ms), up to now. Throws an Error
- * naming the problem (S3_ENDPOINT unreachable, credentials refused, S3_BUCKET missing, a file that is not
- * parquet); the secret is never in it.
+ * The totals over the listings of a run that began at `fromMs` (epoch ms), up to now: the first call
+ * (setup) records the files there before the load and counts them without reading rows; later calls
+ * (teardown) count only files that were not there (k6/x/s3parquet `since`). Throws an Error naming the
+ * problem (S3_ENDPOINT unreachable, credentials refused, S3_BUCKET missing, a file that is not parquet);
+ * the secret is never in it.
  */
-export function s3Totals(cfg: IngestValues, fromMs: number): S3Totals {
+export function s3Totals(cfg: IngestValues, fromMs: number, timeoutMs: number): S3Totals {
   const totals: S3Totals = { files: 0, bytes: 0, rows: 0, sample: [] };
   for (const listing of runListings(cfg.PERF_TEST_EVENT_TYPE, fromMs, Date.now())) {
     const found = inventory({
@@ -27,7 +29,8 @@ export function s3Totals(cfg: IngestValues, fromMs: number): S3Totals {
       accessKeyId: cfg.AWS_ACCESS_KEY_ID,
       secretAccessKey: cfg.AWS_SECRET_ACCESS_KEY,
       rows: cfg.PERF_TEST_VERIFY_PARQUET,
-      timeoutMs: cfg.REQUEST_TIMEOUT,
+      since: 'before the load',
+      timeoutMs,
       ...listing,
     });
     totals.files += found.files;

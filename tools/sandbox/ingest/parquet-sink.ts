@@ -36,6 +36,9 @@ const rowBytes = (r: EventRow) => r.provider.length + r.eventId.length + r.recor
 
 const two = (n: number) => String(n).padStart(2, '0');
 
+/** Uploads in flight at once. */
+const UPLOADS = 8;
+
 /** The object key of a file of `eventId` written at `at` (UTC), `n` making it unique in this process. */
 export function parquetKey(eventId: string, at: Date, n: number): string {
   const [y, m, d] = [at.getUTCFullYear(), two(at.getUTCMonth() + 1), two(at.getUTCDate())];
@@ -119,10 +122,14 @@ export class ParquetSink {
     return taken;
   }
 
-  /** Queues the writes of detached buffers after the ones before (one upload at a time, in order). */
+  /** Queues the writes of detached buffers after the ones before (UPLOADS at a time: one file per EventID adds up). */
   private write(taken: Array<[string, { rows: EventRow[]; bytes: number }]>): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      for (const [eventId, buffer] of taken) await this.upload(eventId, buffer);
+      const queue = [...taken];
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await this.upload(...next);
+      };
+      await Promise.all(Array.from({ length: Math.min(UPLOADS, queue.length) }, worker));
     });
     return this.flushing;
   }

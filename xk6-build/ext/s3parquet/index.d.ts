@@ -17,6 +17,11 @@ declare module 'k6/x/s3parquet' {
     region?: string;
     /** Read every file's row count from its footer (cached per key and ETag). Default false. */
     rows?: boolean;
+    /**
+     * A baseline's name: the first call with it records every key listed (with its ETag) and reads no
+     * rows; later calls with it count only keys it did not record (new, or rewritten). Per k6 process.
+     */
+    since?: string;
     /** Bound of the whole call in ms. Default 60000. */
     timeoutMs?: number;
   }
@@ -28,6 +33,8 @@ declare module 'k6/x/s3parquet' {
     rows: number;
     /** The first keys found (at most 3). */
     sample: string[];
+    /** This call recorded the baseline `since` (its counts are of everything listed, rows unread). */
+    recorded: boolean;
   }
 
   /** Lists and counts; blocking (call it from setup() or teardown()). Throws an Error naming the problem. */

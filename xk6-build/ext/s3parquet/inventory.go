@@ -30,6 +30,10 @@ type Query struct {
 	Region string
 	// Rows asks for the rows of every file, read from its footer.
 	Rows bool
+	// Since names a baseline: the first query with a name records every key it lists (with its ETag)
+	// and reads no rows; later queries with that name count only the keys not recorded (new, or
+	// rewritten with another ETag). "" counts everything listed.
+	Since string
 }
 
 // Inventory is what a Query found: parquet files (keys ending in .parquet) only.
@@ -40,6 +44,29 @@ type Inventory struct {
 	Rows int64 `js:"rows"`
 	// Sample is the first keys found (at most sampleKeys), in listing order.
 	Sample []string `js:"sample"`
+	// Recorded says this query recorded the baseline Query.Since (its counts are of everything listed, rows unread).
+	Recorded bool `js:"recorded"`
+}
+
+// baselines are the keys (with their ETags) recorded per Query.Since name, for the whole k6 process.
+type baselines struct {
+	mu   sync.Mutex
+	sets map[string]map[string]string
+}
+
+// open returns the named baseline and whether it is new (to be recorded by this query).
+func (b *baselines) open(name string) (map[string]string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sets == nil {
+		b.sets = map[string]map[string]string{}
+	}
+	if set, ok := b.sets[name]; ok {
+		return set, false
+	}
+	set := map[string]string{}
+	b.sets[name] = set
+	return set, true
 }
 
 const sampleKeys = 3
@@ -92,8 +119,15 @@ func client(q Query) (*minio.Client, error) {
 
 // take lists the query's objects and counts its parquet files, their bytes and (with q.Rows) rows.
 // Errors name the bucket, the prefix and S3's own code (AccessDenied, NoSuchBucket, …), never the secret.
-func take(ctx context.Context, q Query, cache *rowCache) (Inventory, error) {
+func take(ctx context.Context, q Query, cache *rowCache, known *baselines) (Inventory, error) {
 	inv := Inventory{Sample: []string{}}
+	var baseline map[string]string
+	if q.Since != "" {
+		baseline, inv.Recorded = known.open(q.Since)
+		if inv.Recorded {
+			q.Rows = false // what was there before is counted, not read
+		}
+	}
 	var match *regexp.Regexp
 	if q.Match != "" {
 		var err error
@@ -108,10 +142,27 @@ func take(ctx context.Context, q Query, cache *rowCache) (Inventory, error) {
 	where := fmt.Sprintf("s3://%s/%s at %s", q.Bucket, q.Prefix, q.Endpoint)
 	for obj := range c.ListObjects(ctx, q.Bucket, minio.ListObjectsOptions{Prefix: q.Prefix, Recursive: true}) {
 		if obj.Err != nil {
+			if minio.ToErrorResponse(obj.Err).Code == "" { // no S3 answer: DNS, a refused connection, a timeout
+				return inv, fmt.Errorf("listing %s: %s: check S3_ENDPOINT (and that the S3 server is running)", where, obj.Err)
+			}
 			return inv, fmt.Errorf("listing %s: %s", where, describe(obj.Err))
 		}
 		if !strings.HasSuffix(obj.Key, ".parquet") || (match != nil && !match.MatchString(obj.Key)) {
 			continue
+		}
+		if baseline != nil {
+			if inv.Recorded {
+				known.mu.Lock()
+				baseline[obj.Key] = obj.ETag
+				known.mu.Unlock()
+			} else {
+				known.mu.Lock()
+				etag, seen := baseline[obj.Key]
+				known.mu.Unlock()
+				if seen && etag == obj.ETag {
+					continue
+				}
+			}
 		}
 		inv.Files++
 		inv.Bytes += obj.Size
@@ -157,7 +208,7 @@ func describe(err error) string {
 	switch resp.Code {
 	case "":
 		return err.Error()
-	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied":
+	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "XAdminUserNotFound":
 		return fmt.Sprintf("%s (%s): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", resp.Code, resp.Message)
 	case "NoSuchBucket":
 		return fmt.Sprintf("%s (%s): check S3_BUCKET", resp.Code, resp.Message)

@@ -30,7 +30,7 @@ func TestClientRefusesEndpointsThatAreNotServerURLs(t *testing.T) {
 func TestUnreachableServerNamesTheBucketNeverTheSecret(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := take(ctx, Query{Endpoint: "http://127.0.0.1:1", Bucket: "wef-events", Prefix: "event_type=", AccessKeyID: "k", SecretAccessKey: "sekrit-123"}, &rowCache{})
+	_, err := take(ctx, Query{Endpoint: "http://127.0.0.1:1", Bucket: "wef-events", Prefix: "event_type=", AccessKeyID: "k", SecretAccessKey: "sekrit-123"}, &rowCache{}, &baselines{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "listing s3://wef-events/event_type= at http://127.0.0.1:1")
 	assert.NotContains(t, err.Error(), "sekrit-123")
@@ -82,20 +82,20 @@ func TestCountsParquetFilesBytesAndRowsReadingEachFooterOnce(t *testing.T) {
 	defer srv.Close()
 	q := Query{Endpoint: srv.URL, Bucket: "bkt", Prefix: "event_type=", AccessKeyID: "k", SecretAccessKey: "s", Rows: true}
 	cache := &rowCache{}
-	inv, err := take(context.Background(), q, cache)
+	inv, err := take(context.Background(), q, cache, &baselines{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), inv.Files)
 	assert.Equal(t, int64(len(objects["event_type=1/a.parquet"])+len(objects["event_type=1/b.parquet"])), inv.Bytes)
 	assert.Equal(t, int64(1234), inv.Rows)
 	assert.Equal(t, []string{"event_type=1/a.parquet", "event_type=1/b.parquet"}, inv.Sample)
 	first := gets
-	again, err := take(context.Background(), q, cache)
+	again, err := take(context.Background(), q, cache, &baselines{})
 	require.NoError(t, err)
 	assert.Equal(t, inv, again)
 	assert.Equal(t, first, gets, "a file listed again with the same ETag is not read again")
 
 	q.Match = `/b\.parquet$`
-	only, err := take(context.Background(), q, cache)
+	only, err := take(context.Background(), q, cache, &baselines{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(234), only.Rows)
 }
@@ -105,7 +105,26 @@ func TestAFileThatIsNotParquetIsNamed(t *testing.T) {
 	gets := 0
 	srv := fakeS3(t, objects, &gets)
 	defer srv.Close()
-	_, err := take(context.Background(), Query{Endpoint: srv.URL, Bucket: "bkt", Prefix: "event_type=", Rows: true}, &rowCache{})
+	_, err := take(context.Background(), Query{Endpoint: srv.URL, Bucket: "bkt", Prefix: "event_type=", Rows: true}, &rowCache{}, &baselines{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "reading s3://bkt/event_type=1/a.parquet: not a readable parquet file")
+}
+
+func TestSinceCountsOnlyWhatTheBaselineDidNotHold(t *testing.T) {
+	objects := map[string][]byte{"event_type=1/a.parquet": parquetOf(t, 1000), "event_type=1/b.parquet": parquetOf(t, 234), "event_type=1/notes.txt": []byte("x")}
+	gets := 0
+	srv := fakeS3(t, objects, &gets)
+	defer srv.Close()
+	known := &baselines{}
+	q := Query{Endpoint: srv.URL, Bucket: "bkt", Prefix: "event_type=", Rows: true, Since: "run"}
+	first, err := take(context.Background(), q, &rowCache{}, known)
+	require.NoError(t, err)
+	assert.True(t, first.Recorded)
+	assert.Equal(t, int64(2), first.Files)
+	assert.Equal(t, int64(0), first.Rows, "the baseline's files are not read")
+	assert.Equal(t, 0, gets)
+	later, err := take(context.Background(), q, &rowCache{}, known)
+	require.NoError(t, err)
+	assert.False(t, later.Recorded)
+	assert.Equal(t, Inventory{Sample: []string{}}, later, "nothing new")
 }

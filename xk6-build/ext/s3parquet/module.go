@@ -15,7 +15,8 @@ const defaultTimeout = 60 * time.Second
 
 // RootModule is the process's module: it holds the row cache every VU, setup() and teardown() share.
 type RootModule struct {
-	cache rowCache
+	cache     rowCache
+	baselines baselines
 }
 
 // ModuleInstance is the module as one VU sees it.
@@ -44,7 +45,7 @@ func (mi *ModuleInstance) Exports() modules.Exports {
 }
 
 // inventory(options) → {files, bytes, rows, sample}, blocking (call it from setup() or teardown()).
-// Options: endpoint, bucket, prefix, match, accessKeyId, secretAccessKey, region, rows, timeoutMs.
+// Options: endpoint, bucket, prefix, match, accessKeyId, secretAccessKey, region, rows, since, timeoutMs.
 // Throws an Error naming the problem (unreachable server, refused credentials, missing bucket, a file
 // that is not parquet); the secret is never in it.
 func (mi *ModuleInstance) inventory(call sobek.FunctionCall) sobek.Value {
@@ -59,14 +60,14 @@ func (mi *ModuleInstance) inventory(call sobek.FunctionCall) sobek.Value {
 	}
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
-	inv, err := take(ctx, q, &mi.root.cache)
+	inv, err := take(ctx, q, &mi.root.cache, &mi.root.baselines)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (gave up after timeoutMs=%d)", err, timeout.Milliseconds())
 		}
 		common.Throw(rt, err)
 	}
-	return rt.ToValue(map[string]any{"files": inv.Files, "bytes": inv.Bytes, "rows": inv.Rows, "sample": inv.Sample})
+	return rt.ToValue(map[string]any{"files": inv.Files, "bytes": inv.Bytes, "rows": inv.Rows, "sample": inv.Sample, "recorded": inv.Recorded})
 }
 
 // parseQuery reads inventory()'s options object; endpoint and bucket are required.
@@ -83,7 +84,7 @@ func parseQuery(rt *sobek.Runtime, v sobek.Value) (Query, time.Duration, error) 
 		return ""
 	}
 	q.Endpoint, q.Bucket, q.Prefix, q.Match = str("endpoint"), str("bucket"), str("prefix"), str("match")
-	q.AccessKeyID, q.SecretAccessKey, q.Region = str("accessKeyId"), str("secretAccessKey"), str("region")
+	q.AccessKeyID, q.SecretAccessKey, q.Region, q.Since = str("accessKeyId"), str("secretAccessKey"), str("region"), str("since")
 	if x := obj.Get("rows"); !common.IsNullish(x) {
 		q.Rows = x.ToBoolean()
 	}
