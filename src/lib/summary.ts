@@ -182,6 +182,12 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
 function verdictLine(judgement: Judgement, diff: Diff | undefined): string {
   // the script's own end-of-test checks failed (no gate regression to name)
   if (judgement.verdict === 'regression' && !diff?.regressions.length) return `FAILED: ${judgement.reasons.join('; ')}`;
+  // its own checks failed and the gate found regressions too: both, its own first
+  if (judgement.verdict === 'regression' && !judgement.accepted && diff) {
+    const gate = new Set(diff.regressions.map((r) => `${r.metric} ${r.stat}`));
+    const own = judgement.reasons.filter((r) => !gate.has(r));
+    if (own.length > 0) return `FAILED: ${own.join('; ')}; and ${diffHeadline(diff)}`;
+  }
   if (diff) return diffHeadline(diff).replace(/^no regression$/, 'PASS (no regression)');
   if (judgement.verdict === 'inconclusive') return `INCONCLUSIVE: ${judgement.reasons.join('; ')}`;
   if (judgement.verdict === 'cannot-judge') return `CANNOT BE JUDGED: ${judgement.reasons.join('; ')}`;

@@ -104,6 +104,23 @@ describe('dist/ingest.js against the WEF sandbox', () => {
     expect(sandbox.counts().events).toBe(count(r, 'records_written_total'));
   });
 
+  it('Ctrl-C mid-run: inconclusive (exit 105), never a baseline; events of batches cut off unanswered are not called lost', async () => {
+    const out = await runK6({
+      script: 'dist/ingest.js',
+      env: { WEF_ENDPOINT: sandbox.url, RESULTS_DIR: results.dir, RUN_NAME: 'baseline', PERF_TEST_DURATION_SECS: '8' },
+      args: ['--quiet'],
+      onStart: (pid) => {
+        setTimeout(() => process.kill(pid, 'SIGINT'), 4000);
+      },
+    });
+    expect(out.exitCode).toBe(105);
+    expect(out.stdout).toMatch(/VERDICT: INCONCLUSIVE: interrupted: ran [\d.]+ s of the 8\.00 s planned/);
+    const r = readResult(join(results.dir, 'candidate_ingest.json'));
+    expect(count(r, 'ingest_events_unverified')).toBe(0);
+    expect(sandbox.counts().events).toBeGreaterThanOrEqual(count(r, 'records_written_total'));
+    expect(readdirSync(results.dir)).not.toContain('baseline_ingest.json');
+  });
+
   it('an unhealthy server stops setup (108); bad settings stop init (107)', async () => {
     const down = await ingest({ WEF_ENDPOINT: 'http://127.0.0.1:1' });
     expect(down.exitCode).toBe(108);
