@@ -140,6 +140,7 @@ func take(ctx context.Context, q Query, cache *rowCache, known *baselines) (Inve
 		return inv, err
 	}
 	where := fmt.Sprintf("s3://%s/%s at %s", q.Bucket, q.Prefix, q.Endpoint)
+	var toRead []minio.ObjectInfo
 	for obj := range c.ListObjects(ctx, q.Bucket, minio.ListObjectsOptions{Prefix: q.Prefix, Recursive: true}) {
 		if obj.Err != nil {
 			if minio.ToErrorResponse(obj.Err).Code == "" { // no S3 answer: DNS, a refused connection, a timeout
@@ -169,16 +170,54 @@ func take(ctx context.Context, q Query, cache *rowCache, known *baselines) (Inve
 		if len(inv.Sample) < sampleKeys {
 			inv.Sample = append(inv.Sample, obj.Key)
 		}
-		if !q.Rows {
-			continue
+		if q.Rows {
+			toRead = append(toRead, obj)
 		}
-		n, err := rowsOf(ctx, c, q.Bucket, obj, cache)
-		if err != nil {
-			return inv, fmt.Errorf("reading s3://%s/%s: %s", q.Bucket, obj.Key, err)
-		}
-		inv.Rows += n
 	}
-	return inv, nil
+	rows, err := readRows(ctx, c, q.Bucket, toRead, cache)
+	inv.Rows = rows
+	return inv, err
+}
+
+// footerReaders is how many footers are read at once (a run with the running EventID makes thousands of small files).
+const footerReaders = 8
+
+// readRows sums the rows of the objects, footerReaders at a time; the first error wins.
+func readRows(ctx context.Context, c *minio.Client, bucket string, objs []minio.ObjectInfo, cache *rowCache) (int64, error) {
+	var (
+		mu    sync.Mutex
+		total int64
+		first error
+		wg    sync.WaitGroup
+	)
+	next := make(chan minio.ObjectInfo)
+	for range min(footerReaders, len(objs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for obj := range next {
+				n, err := rowsOf(ctx, c, bucket, obj, cache)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = fmt.Errorf("reading s3://%s/%s: %s", bucket, obj.Key, err)
+				}
+				total += n
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, obj := range objs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- obj
+	}
+	close(next)
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = fmt.Errorf("reading the footers of %d files: %w", len(objs), ctx.Err())
+	}
+	return total, first
 }
 
 // rowsOf reads one file's row count from its footer (parquet-go over ranged GETs: the footer, not the data).
@@ -193,6 +232,9 @@ func rowsOf(ctx context.Context, c *minio.Client, bucket string, obj minio.Objec
 	}
 	defer o.Close() //nolint:errcheck // a read-only object
 	f, err := parquet.OpenFile(o, obj.Size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if ctx.Err() != nil { // out of time: the file is not to blame
+		return 0, ctx.Err()
+	}
 	if err != nil {
 		return 0, fmt.Errorf("not a readable parquet file: %s", describe(err))
 	}

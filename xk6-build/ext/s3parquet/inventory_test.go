@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func TestUnreachableServerNamesTheBucketNeverTheSecret(t *testing.T) {
 // fakeS3 answers ListObjectsV2 with the given objects and GETs (ranged or not) with their bodies,
 // counting the GETs: enough of S3 to test the counting and the footer cache (the real server is in
 // the project's end-to-end tests).
-func fakeS3(t *testing.T, objects map[string][]byte, gets *int) *httptest.Server {
+func fakeS3(t *testing.T, objects map[string][]byte, gets *atomic.Int64) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("list-type") == "2" {
 			var b strings.Builder
@@ -52,7 +53,7 @@ func fakeS3(t *testing.T, objects map[string][]byte, gets *int) *httptest.Server
 			_, _ = w.Write([]byte(b.String()))
 			return
 		}
-		*gets++
+		gets.Add(1)
 		body, ok := objects[strings.TrimPrefix(r.URL.Path, "/bkt/")]
 		if !ok {
 			http.NotFound(w, r)
@@ -77,7 +78,7 @@ func parquetOf(t *testing.T, n int) []byte {
 
 func TestCountsParquetFilesBytesAndRowsReadingEachFooterOnce(t *testing.T) {
 	objects := map[string][]byte{"event_type=1/a.parquet": parquetOf(t, 1000), "event_type=1/b.parquet": parquetOf(t, 234), "event_type=1/notes.txt": []byte("x")}
-	gets := 0
+	var gets atomic.Int64
 	srv := fakeS3(t, objects, &gets)
 	defer srv.Close()
 	q := Query{Endpoint: srv.URL, Bucket: "bkt", Prefix: "event_type=", AccessKeyID: "k", SecretAccessKey: "s", Rows: true}
@@ -88,11 +89,11 @@ func TestCountsParquetFilesBytesAndRowsReadingEachFooterOnce(t *testing.T) {
 	assert.Equal(t, int64(len(objects["event_type=1/a.parquet"])+len(objects["event_type=1/b.parquet"])), inv.Bytes)
 	assert.Equal(t, int64(1234), inv.Rows)
 	assert.Equal(t, []string{"event_type=1/a.parquet", "event_type=1/b.parquet"}, inv.Sample)
-	first := gets
+	first := gets.Load()
 	again, err := take(context.Background(), q, cache, &baselines{})
 	require.NoError(t, err)
 	assert.Equal(t, inv, again)
-	assert.Equal(t, first, gets, "a file listed again with the same ETag is not read again")
+	assert.Equal(t, first, gets.Load(), "a file listed again with the same ETag is not read again")
 
 	q.Match = `/b\.parquet$`
 	only, err := take(context.Background(), q, cache, &baselines{})
@@ -102,7 +103,7 @@ func TestCountsParquetFilesBytesAndRowsReadingEachFooterOnce(t *testing.T) {
 
 func TestAFileThatIsNotParquetIsNamed(t *testing.T) {
 	objects := map[string][]byte{"event_type=1/a.parquet": []byte("not parquet at all"), "event_type=1/b.parquet": parquetOf(t, 1)}
-	gets := 0
+	var gets atomic.Int64
 	srv := fakeS3(t, objects, &gets)
 	defer srv.Close()
 	_, err := take(context.Background(), Query{Endpoint: srv.URL, Bucket: "bkt", Prefix: "event_type=", Rows: true}, &rowCache{}, &baselines{})
@@ -112,7 +113,7 @@ func TestAFileThatIsNotParquetIsNamed(t *testing.T) {
 
 func TestSinceCountsOnlyWhatTheBaselineDidNotHold(t *testing.T) {
 	objects := map[string][]byte{"event_type=1/a.parquet": parquetOf(t, 1000), "event_type=1/b.parquet": parquetOf(t, 234), "event_type=1/notes.txt": []byte("x")}
-	gets := 0
+	var gets atomic.Int64
 	srv := fakeS3(t, objects, &gets)
 	defer srv.Close()
 	known := &baselines{}
@@ -122,7 +123,7 @@ func TestSinceCountsOnlyWhatTheBaselineDidNotHold(t *testing.T) {
 	assert.True(t, first.Recorded)
 	assert.Equal(t, int64(2), first.Files)
 	assert.Equal(t, int64(0), first.Rows, "the baseline's files are not read")
-	assert.Equal(t, 0, gets)
+	assert.Equal(t, int64(0), gets.Load())
 	later, err := take(context.Background(), q, &rowCache{}, known)
 	require.NoError(t, err)
 	assert.False(t, later.Recorded)
