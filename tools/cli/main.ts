@@ -21,6 +21,8 @@ import { validateBaseline } from '../../src/shared/baseline.ts';
 import { formatChangePct, formatMs, formatNumber, formatPct } from '../../src/shared/format.ts';
 import { FAMILIES, SCRIPTS, bundleOf, scriptManifest } from '../../src/shared/families/index.ts';
 import { addFamilyCommands } from './family.ts';
+import { formatAggregate } from '../aggregate/format.ts';
+import { aggregateDir } from '../aggregate/merge.ts';
 import { gateMetrics } from '../report/model.ts';
 import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
@@ -435,6 +437,26 @@ export function buildProgram(): Command {
       } finally {
         await history.close();
       }
+    });
+
+  program
+    .command('aggregate')
+    .description(
+      "merge a distributed run: one k6 JSON stream per instance (k6 run --out json=<dir>/<instance>.json[.gz]); counts summed, the slowest instance's time, percentiles from merged HDR histograms",
+    )
+    .argument('<dir>', "the folder of the instances' streams")
+    .option(
+      '--format <format>',
+      'table, json or markdown',
+      (v) => {
+        if (!['table', 'json', 'markdown'].includes(v)) throw new InvalidArgumentError('table, json or markdown');
+        return v;
+      },
+      'table',
+    )
+    .action(async (dir: string, options: { format: 'table' | 'json' | 'markdown' }) => {
+      if (!existsSync(dir)) throw new Error(`${dir} does not exist: give the folder of the instances' k6 JSON streams`);
+      process.stdout.write(formatAggregate(await aggregateDir(dir), options.format));
     });
 
   // k6-suite <family> <command>: each family's own commands (its manifest's `cli` module)
