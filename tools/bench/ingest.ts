@@ -5,7 +5,7 @@
 // that it outruns the clients; every rate is the sink's own count over the client's load time, and the
 // client's count must equal it (nothing lost). Client CPU-seconds come from bash's `times`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchBody } from '../../src/shared/ingest/batch.ts';
 import { K6_BIN, K6_HYGIENE_ENV, PROJECT_ROOT } from '../k6.ts';
@@ -100,7 +100,7 @@ function pythonWithRequests(): string {
   return bin;
 }
 
-const requirement = () => spawnSync('cat', [join(PYTHON_DIR, 'requirements.txt')], { encoding: 'utf8' }).stdout.trim();
+const requirement = () => readFileSync(join(PYTHON_DIR, 'requirements.txt'), 'utf8').trim();
 const pythonVersion = (bin: string) =>
   spawnSync(bin, ['--version'], { encoding: 'utf8' })
     .stdout.trim()
