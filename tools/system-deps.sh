@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the servers the end-to-end tests start on 127.0.0.1, when missing: an S3 server (versitygw,
-# Apache-2.0, built from the Go module proxy into bin/) for the ingestion family's parquet output, and
+# Apache-2.0, built from the Go module proxy into bin/) for the ingestion family's parquet output, the
+# checker of the files `k6-suite generate` writes (bin/deploy-check, from tools/deploy-check), and
 # the Debian packages (real PostgreSQL for history, real InfluxDB 1.x for the Grafana output, Chromium
 # to render the HTML report).
 set -euo pipefail
@@ -16,6 +17,19 @@ if [[ "$(cat bin/.versitygw-version 2>/dev/null)" != "$VERSITYGW_VERSION" ]] || 
   mkdir -p bin
   GOSUMDB="${GOSUMDB:-off}" GOBIN="$PWD/bin" go install "github.com/versity/versitygw/cmd/versitygw@${VERSITYGW_VERSION}"
   echo "$VERSITYGW_VERSION" >bin/.versitygw-version
+fi
+# the checker of the generated Compose/Kubernetes files (tools/deploy-check: compose-go, k8s.io/api, the
+# TestRun CRD's schema), rebuilt when its sources change
+DEPLOY_CHECK_DIGEST="$(cat tools/deploy-check/go.mod tools/deploy-check/go.sum tools/deploy-check/*.go | sha256sum | cut -d' ' -f1)"
+if [[ "$(cat bin/.deploy-check-stamp 2>/dev/null)" != "$DEPLOY_CHECK_DIGEST" ]] || [[ ! -x bin/deploy-check ]]; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "error: Go is needed to build the checker of the generated deployment files (tools/deploy-check); install Go 1.26 or newer and run again" >&2
+    exit 1
+  fi
+  echo "building bin/deploy-check (Go module proxy; about 2 minutes on 2 cores the first time) ..."
+  mkdir -p bin
+  (cd tools/deploy-check && GOSUMDB="${GOSUMDB:-off}" GOFLAGS=-mod=mod go build -o ../../bin/deploy-check .)
+  echo "$DEPLOY_CHECK_DIGEST" >bin/.deploy-check-stamp
 fi
 need=()
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

@@ -18,6 +18,8 @@ export function probePath(path: string, cwd: string | undefined): 'missing' | 'f
     return 'file';
   } catch (error) {
     const text = String(error);
+    // a run from a `k6 archive` opens only the files inside the archive: whatever else it asks for "does not exist" there
+    if (/file does not exist/i.test(text)) return 'unknown';
     if (/no such file or directory|not a directory/i.test(text)) return 'missing';
     return /director/i.test(text) ? 'dir' : 'file'; // "can't be used with directories"
   }
@@ -29,7 +31,8 @@ export function readJsonFile(path: string, what: string, cwd: string | undefined
   try {
     text = open(absolutePath(path, cwd));
   } catch (error) {
-    if (/no such file or directory/i.test(String(error))) return undefined;
+    // "file does not exist": a run from a `k6 archive` sees only the files packed in it
+    if (/no such file or directory|file does not exist/i.test(String(error))) return undefined;
     throw configErrorMessage([`${what} ${path} cannot be read: ${String(error)}`]);
   }
   try {

@@ -33,6 +33,10 @@ export interface RunPlan {
   tags: Record<string, string>;
   /** TARGET_METRICS_URL: the target's Prometheus endpoint, sampled by k6/x/loadgen ('' = none). */
   targetMetricsUrl: string;
+  /** INSTANCE_ID: this instance of a distributed run ('' for a single instance). */
+  instance: string;
+  /** DATA_DIR: a data folder the environment check reports on ('' = none). */
+  dataDir: string;
   /** The script's own facts for the result's meta (workload, transport, target...). */
   meta: RunMeta;
   hooks: RunHooks;
@@ -108,11 +112,13 @@ export function planRun<F extends Rules>(
       : stairBaseline
         ? `the baseline is a staircase run (${String(loaded.baseline.meta?.profile)}): this run is not gated against it; promote a run of this profile`
         : undefined;
-  const gate = ungated ? { ...loaded, limits: [], thresholds: {} } : loaded;
+  // an instance of a distributed run enforces no gate thresholds: its share of the load is not the baseline's (the merged run is gated)
+  const gate = ungated ? { ...loaded, limits: [], thresholds: {} } : settings.results.INSTANCE_ID ? { ...loaded, thresholds: {} } : loaded;
   // k6 takes options from the first init only, so the timestamp is the same for every VU
   const testId = settings.results.TEST_ID || defaultTestId(settings.script.name, gate.runName, new Date());
   const extra = Object.fromEntries(settings.results.TAGS ? settings.results.TAGS.split(',').map((pair) => pair.split('=') as [string, string]) : []);
-  const tags = { ...extra, script: settings.script.name, run: gate.runName, testid: testId };
+  const instance: Record<string, string> = settings.results.INSTANCE_ID ? { instance_id: settings.results.INSTANCE_ID } : {};
+  const tags = { ...extra, ...instance, script: settings.script.name, run: gate.runName, testid: testId };
   return {
     script: settings.script,
     load: settings.load,
@@ -126,6 +132,8 @@ export function planRun<F extends Rules>(
     testId,
     tags,
     targetMetricsUrl: settings.results.TARGET_METRICS_URL,
+    instance: settings.results.INSTANCE_ID,
+    dataDir: settings.results.DATA_DIR,
     meta,
     hooks,
     ...(staircase ? { staircase } : {}),

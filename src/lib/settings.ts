@@ -90,6 +90,11 @@ const RESULT_RULES = {
   // unset: "baseline" while the script has no baseline, else "latest" (see planRun)
   RUN_NAME: str('', { pattern: RUN_NAME_PATTERN, allowed: RUN_NAME_ALLOWED }),
   TEST_ID: str('', { pattern: /^[A-Za-z0-9._:-]+$/, allowed: 'letters, digits, ".", "_", ":" or "-"' }),
+  // one instance of a distributed run (k6-suite run --workers, generated Compose/Kubernetes runners):
+  // its name, in the result, the environment check and the instance_id tag of every sample
+  INSTANCE_ID: str('', { pattern: RUN_NAME_PATTERN, allowed: RUN_NAME_ALLOWED }),
+  // a data folder whose file system (tmpfs or disk) the environment check reports, with the results folder
+  DATA_DIR: str('', { allowed: 'a folder path' }),
   // the target's Prometheus endpoint (process_* metrics): its CPU and memory sampled every second
   // (target_cpu_percent, target_memory_mb) into the result and the history row
   TARGET_METRICS_URL: url(''),

@@ -4,6 +4,7 @@
 // samples the target's own CPU and memory too.
 import exec from 'k6/execution';
 import { start as startLoadgenSampler } from 'k6/x/loadgen';
+import { printEnvironment, readInstanceEnvironment } from './environment';
 import type { RunPlan } from './run-plan';
 
 /**
@@ -31,6 +32,7 @@ export function createSetup<T>(plan: RunPlan, own?: () => T): () => T | undefine
       );
     }
     startLoadgenSampler({ intervalMs: 1000, targetMetricsUrl: plan.targetMetricsUrl });
+    printEnvironment(readInstanceEnvironment(plan));
     return own?.();
   };
 }

@@ -4,16 +4,7 @@
 // <requested run>_<script>.outputs.json, and keeps secrets out of all of it.
 import exec from 'k6/execution';
 import { diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
-import {
-  CANDIDATE_RUN,
-  comparableKey,
-  failedThresholds,
-  outputsFileName,
-  unfitForBaseline,
-  type MetricSummary,
-  type ResultFile,
-  type RunOutputs,
-} from '../shared/result';
+import { CANDIDATE_RUN, comparableKey, outputsFileName, unfitForBaseline, type MetricSummary, type ResultFile, type RunOutputs } from '../shared/result';
 import { capacityDiffRow, levelOfMetric, stairPlannedStop, stairResultOf, stairTable } from '../shared/staircase';
 import {
   emptyJudgedMetrics,
@@ -21,23 +12,28 @@ import {
   generatorMeasured,
   generatorProblems,
   judge,
+  ownFailedThresholds,
   planFacts,
   planShortfalls,
+  RATE_NOT_HELD,
   unjudgedRun,
   type Judgement,
   type ScenarioPlan,
 } from '../shared/verdict';
 import { knownSecrets } from './config';
+import { readInstanceEnvironment } from './environment';
 import { REDACTED, maskSecretKeys, scrubText } from './redact';
 import { resultPath } from './results-dir';
 import type { RunPlan } from './run-plan';
-import { renderTextSummary, type SummaryData } from './summary-text';
+import { renderTextSummary, type SummaryData } from '../shared/summary-text';
 
 /** The handleSummary hook of a planned run: k6 calls it with its summary data; it returns the files to write. */
 export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<string, string> {
   const script = plan.script.name;
   const { gate: loaded, load } = plan;
   const scenarioNames = Object.keys(plan.scenarios).sort();
+  // read in init, at the start of the test: the resources this instance had (seed 002)
+  const environment = readInstanceEnvironment(plan);
 
   return function handleSummary(data: SummaryData): Record<string, string> {
     const { setup_data: dropped, ...rest } = data;
@@ -52,7 +48,10 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     const facts = planFacts(plan.scenarios as Record<string, ScenarioPlan>);
     const plannedStop = stair ? stairPlannedStop(stair) : undefined;
     const shortfalls = [
-      ...planShortfalls(facts, { durationMs, metrics: data.metrics, profileKept: !profileReplaced, plannedStop }),
+      // an instance of a distributed run ran its execution segment's share of the plan: the merged run is held to the plan
+      ...planShortfalls(facts, { durationMs, metrics: data.metrics, profileKept: !profileReplaced, plannedStop }).filter(
+        (why) => !plan.instance || !why.startsWith(RATE_NOT_HELD),
+      ),
       ...(plan.hooks.shortfalls?.(data.metrics) ?? []),
     ];
     const failures = plan.hooks.failures?.();
@@ -70,7 +69,9 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       testId,
       ...(stair ? { staircase: stair } : {}),
     };
-    const diff: Diff | undefined = loaded.baseline ? diffResults(loaded.baseline, { ...data, meta }, loaded.limits, plan.script.comparableMeta) : undefined;
+    // one instance of a distributed run is not gated alone: the merged run is (k6-suite aggregate), with the limits kept here
+    const diff: Diff | undefined =
+      loaded.baseline && !plan.instance ? diffResults(loaded.baseline, { ...data, meta }, loaded.limits, plan.script.comparableMeta) : undefined;
     if (diff && plan.ungated) diff.notes.push(plan.ungated);
     if (diff && stair) {
       // the capacity against a staircase baseline of the same levels: lower is a regression
@@ -131,6 +132,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
         reasons: judgement.reasons,
         plan: facts,
         generator: generatorMeasured(data.metrics) ? 'measured' : 'not measured',
+        ...(plan.instance ? { instance: plan.instance, ...(loaded.baseline ? { gateLimits: loaded.limits } : {}) } : {}),
+        environment,
         ...(failures ? { failures } : {}),
       },
       ...(maskSecretKeys(rest) as SummaryData),
@@ -156,6 +159,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       outputs[written.diffJson] = JSON.stringify({ baseline: loaded.baselinePath, ...diff }, null, 2);
       outputs[written.diffMarkdown] = renderDiffMarkdown(diff, `${script}: ${name} vs baseline`);
       text += `${renderDiffText(diff)}\n`;
+    } else if (plan.instance) {
+      text += `  instance ${plan.instance} of a distributed run: the run is judged once merged (k6-suite aggregate)\n\n`;
     } else if (reasons.length > 0) {
       text += `  NOT made the baseline: ${reasons.join('; ')}. Kept as ${path}; fix the run and run again (or promote it deliberately)\n\n`;
     } else if (!judgement.accepted) {
@@ -168,7 +173,7 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     const target = targetLine(data.metrics, plan.targetMetricsUrl);
     if (target) text += `  ${target}\n`;
     if (!generatorMeasured(data.metrics)) text += '  ! the load generator was not measured (k6/x/loadgen starts in setup(): --no-setup skips it)\n';
-    text += `  VERDICT: ${verdictLine(judgement, diff)}\n`;
+    text += `  VERDICT: ${verdictLine(judgement, diff, plan.instance)}\n`;
     text += `  result written to ${path}\n`;
     outputs[`${plan.resultsDir}/${outputsFileName(plan.runName, script)}`] = JSON.stringify(written, null, 2);
     outputs.stdout = text;
@@ -179,7 +184,7 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
 }
 
 /** The verdict in one line, as the terminal shows it. */
-function verdictLine(judgement: Judgement, diff: Diff | undefined): string {
+function verdictLine(judgement: Judgement, diff: Diff | undefined, instance: string): string {
   // the script's own end-of-test checks failed (no gate regression to name)
   if (judgement.verdict === 'regression' && !diff?.regressions.length) return `FAILED: ${judgement.reasons.join('; ')}`;
   // its own checks failed and the gate found regressions too: both, its own first
@@ -191,7 +196,7 @@ function verdictLine(judgement: Judgement, diff: Diff | undefined): string {
   if (diff) return diffHeadline(diff).replace(/^no regression$/, 'PASS (no regression)');
   if (judgement.verdict === 'inconclusive') return `INCONCLUSIVE: ${judgement.reasons.join('; ')}`;
   if (judgement.verdict === 'cannot-judge') return `CANNOT BE JUDGED: ${judgement.reasons.join('; ')}`;
-  return 'PASS (no baseline to compare with)';
+  return instance ? `instance ${instance} ran as planned (the merged run is judged by k6-suite aggregate)` : 'PASS (no baseline to compare with)';
 }
 
 /** The target's resource use (TARGET_METRICS_URL) in one line; undefined when it was not asked for. */
@@ -206,15 +211,4 @@ function targetLine(metrics: Record<string, MetricSummary | undefined>, url: str
     memory ? `memory max ${memory.max.toFixed(0)} MiB` : 'memory not exposed',
   ];
   return `target: ${parts.join(', ')}${errors ? ` (${errors} failed scrapes)` : ''}`;
-}
-
-/**
- * The script's own thresholds that failed, as `threshold failed: <metric> <expression>`: not the gate's
- * limits (judged as regressions), not dropped_iterations (a rate not held: a shortfall), not a
- * staircase level's (its finding).
- */
-function ownFailedThresholds(metrics: Record<string, MetricSummary | undefined>, limits: ReadonlyArray<{ metric: string; threshold: string }>): string[] {
-  const gate = new Set(limits.map((l) => `${l.metric} ${l.threshold}`));
-  const notOwn = (name: string, expr: string) => name === 'dropped_iterations' || levelOfMetric(name) !== undefined || gate.has(`${name} ${expr}`);
-  return failedThresholds(metrics, notOwn).map((t) => `threshold failed: ${t}`);
 }

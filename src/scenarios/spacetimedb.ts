@@ -16,16 +16,48 @@ import { readSettings } from '../lib/settings';
 import { safeLog } from '../lib/redact';
 import { createSetup } from '../lib/setup';
 import { createSummaryHook } from '../lib/summary';
-import { SPACETIME_SETTINGS, spacetimeUrls, type ScenarioName } from '../lib/spacetimedb/config';
+import { withData, type ScenarioData } from '../lib/data';
+import { SPACETIME_SETTINGS, spacetimeUrls, type ScenarioName, type SpacetimeValues } from '../lib/spacetimedb/config';
 import { SpacetimeHttpClient, mintIdentity } from '../lib/spacetimedb/http-client';
 import { spacetimeMetrics } from '../lib/spacetimedb/metrics';
 import { preflight } from '../lib/spacetimedb/preflight';
 import { recordCall, recordRead } from '../lib/spacetimedb/record';
-import { encodeArgs, sqlString } from '../lib/spacetimedb/sats';
+import { encodeArgs, sqlString, type SatsValue } from '../lib/spacetimedb/sats';
 import { HttpTransport, WebSocketTransport, type Transport } from '../lib/spacetimedb/transport';
 
-const settings = readSettings(SPACETIME_SETTINGS);
+/**
+ * The columns of a DATA_SCHEMA row the users workload takes, by name, as create_user's arguments
+ * (id, username, email, name, age, created_at, active: tools/sandbox/spacetimedb/module.ts). `name`
+ * stays the VU's name: each VU subscribes to its own users rows by it.
+ */
+export const USER_DATA_COLUMNS = ['id', 'username', 'email', 'age', 'created_at', 'active'] as const;
+
+/** DATA_SCHEMA feeds the users workload only; its table's row 0 must give create_user's types. */
+function userDataProblems(data: ScenarioData, own: SpacetimeValues): string[] {
+  if (own.SCENARIO !== 'users') {
+    return [`DATA_SCHEMA applies only to SCENARIO=users (SCENARIO is ${own.SCENARIO}): set SCENARIO=users or unset DATA_SCHEMA`];
+  }
+  const row = data.row(0);
+  const problems: string[] = [];
+  const bad = (column: string, wanted: string) =>
+    problems.push(
+      `DATA_SCHEMA='${data.schema}': column ${column} of table ${data.table} gives ${JSON.stringify(row[column])} (row 0), create_user needs ${wanted}`,
+    );
+  const age = row.age;
+  if (age !== undefined && !(typeof age === 'number' && Number.isInteger(age) && age >= -(2 ** 31) && age < 2 ** 31)) bad('age', 'an I32 integer');
+  if (row.active !== undefined && typeof row.active !== 'boolean') bad('active', 'a boolean (weighted_bool)');
+  for (const column of ['id', 'username', 'email', 'created_at']) {
+    const value = row[column];
+    if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') bad(column, 'a string or a number (sent as a string)');
+  }
+  return problems;
+}
+
+const dataSettings = withData(SPACETIME_SETTINGS, 'users', userDataProblems);
+const settings = readSettings(dataSettings.spec);
 const cfg = { ...settings.own, ...spacetimeUrls(settings.own) };
+/** DATA_SCHEMA's rows (the users workload), seeded DATA_SEED + INSTANCE_INDEX; undefined when unset. */
+const data = dataSettings.data();
 
 /**
  * An outage of the target during the run: the sockets dropped (and the VUs reconnected). The counts
@@ -123,6 +155,7 @@ const plan = planRun(
     database: cfg.SPACETIME_DATABASE,
     batchSize: cfg.BATCH_SIZE,
     messageSize: cfg.MESSAGE_SIZE,
+    ...(data ? { dataSchema: data.schema, dataTable: data.table, dataSeed: data.seed } : {}),
   },
   {
     // the extension's first distinct causes of handshake, drop, reconnect, call and timeout failures
@@ -261,11 +294,36 @@ export async function messageScenario(): Promise<void> {
   check(result.ok, WORKLOADS.message.check);
 }
 
+/** A row's value as create_user's String argument; undefined for a missing or null column. */
+const text = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value));
+
+/**
+ * create_user's arguments: without DATA_SCHEMA, a unique id per run and VU; with it, the row
+ * `iterationInTest` of its table (unique across the instances of a run with execution segments),
+ * USER_DATA_COLUMNS by name, the other arguments as without it.
+ */
+function userArgs(s: Session): SatsValue[] {
+  if (!data) {
+    const id = nextId('user');
+    return [id, `user_${id}`, `${id}@bench.test`, s.vuName, 18 + (sequence % 60), new Date().toISOString(), sequence % 2 === 0];
+  }
+  const row = data.row(exec.scenario.iterationInTest);
+  const id = text(row.id) ?? nextId('user');
+  return [
+    id,
+    text(row.username) ?? `user_${id}`,
+    text(row.email) ?? `${id}@bench.test`,
+    s.vuName,
+    row.age ?? 18 + (exec.scenario.iterationInTest % 60),
+    text(row.created_at) ?? new Date().toISOString(),
+    row.active ?? exec.scenario.iterationInTest % 2 === 0,
+  ];
+}
+
 export async function usersScenario(): Promise<void> {
   const s = await vuSession(WORKLOADS.users.check);
   if (!s) return;
-  const id = nextId('user');
-  const args = [id, `user_${id}`, `${id}@bench.test`, s.vuName, 18 + (sequence % 60), new Date().toISOString(), sequence % 2 === 0];
+  const args = userArgs(s);
   const result = await s.transport.call('create_user', encodeArgs(args));
   recordCall(result, 'write', s.transport.kind === 'websocket');
   check(result.ok, WORKLOADS.users.check);

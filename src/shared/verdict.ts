@@ -6,8 +6,8 @@
 // load generator was neither CPU-bound nor starved (k6/x/loadgen). Otherwise it is `inconclusive`:
 // never `regression`, never a baseline. A gated statistic that is absent cannot be judged.
 import { formatMs, formatNumber, parseDurationMs } from './format';
-import { hasSamples, type MetricSummary } from './result';
-import { STAIR_TAG } from './staircase';
+import { failedThresholds, hasSamples, type MetricSummary } from './result';
+import { STAIR_TAG, levelOfMetric } from './staircase';
 
 /** The verdict of a run: `pass` and `regression` only for runs that carried out their plan. */
 export type RunVerdict = 'pass' | 'regression' | 'inconclusive' | 'cannot-judge';
@@ -114,7 +114,8 @@ export interface ExecutionFacts {
   plannedStop?: string;
 }
 
-const RATE_NOT_HELD = 'the rate was not held';
+/** How a rate-not-held shortfall starts. */
+export const RATE_NOT_HELD = 'the rate was not held';
 
 /** Why a run did not carry out its plan (empty: it did), each reason one line with the figures. */
 export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
@@ -239,4 +240,18 @@ export function failureLines(failures: FailureCauses | undefined): string[] {
     if (other > 0) lines.push(`${kind} × ${other}: (other causes)`);
   }
   return lines;
+}
+
+/**
+ * The script's own thresholds that failed, as `threshold failed: <metric> <expression>`: not the gate's
+ * limits (judged as regressions), not dropped_iterations (a rate not held: a shortfall), not a
+ * staircase level's (its finding).
+ */
+export function ownFailedThresholds(
+  metrics: Record<string, MetricSummary | undefined>,
+  limits: ReadonlyArray<{ metric: string; threshold: string }>,
+): string[] {
+  const gate = new Set(limits.map((l) => `${l.metric} ${l.threshold}`));
+  const notOwn = (name: string, expr: string) => name === 'dropped_iterations' || levelOfMetric(name) !== undefined || gate.has(`${name} ${expr}`);
+  return failedThresholds(metrics, notOwn).map((t) => `threshold failed: ${t}`);
 }

@@ -37,7 +37,17 @@ describe('readSettings', () => {
     expect(s.own).toEqual({ TARGET_URL: 'http://127.0.0.1:8080', FLAG: false });
     expect(s.load).toEqual({ profile: 'smoke', model: 'arrival-rate', steadyState: undefined, given: false });
     expect(s.gate.GATE).toBe(true);
-    expect(s.results).toEqual({ RESULTS_DIR: '', RUN_NAME: '', TEST_ID: '', TAGS: '', TARGET_METRICS_URL: '', dir: 'results', cwd: undefined });
+    expect(s.results).toEqual({
+      RESULTS_DIR: '',
+      RUN_NAME: '',
+      TEST_ID: '',
+      TAGS: '',
+      TARGET_METRICS_URL: '',
+      INSTANCE_ID: '',
+      DATA_DIR: '',
+      dir: 'results',
+      cwd: undefined,
+    });
   });
 
   it("adds the family's cross-variable problems to the same message", () => {

@@ -6,7 +6,7 @@ import { url } from '../../src/lib/config';
 import { buildOptions } from '../../src/lib/options';
 import type { RunPlan } from '../../src/lib/run-plan';
 import { readSettings } from '../../src/lib/settings';
-import { renderTextSummary, type SummaryData } from '../../src/lib/summary-text';
+import { renderTextSummary, type SummaryData } from '../../src/shared/summary-text';
 import { buildScenarios } from '../../src/profiles/index';
 import { payments } from '../../src/shared/families/payments';
 import type { MetricSummary } from '../../src/shared/result';

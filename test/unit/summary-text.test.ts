@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatMs } from '../../src/shared/format';
-import { renderTextSummary, type SummaryData } from '../../src/lib/summary-text';
+import { renderTextSummary, type SummaryData } from '../../src/shared/summary-text';
 import { REDACTED, maskSecretKeys, scrubText } from '../../src/lib/redact';
 
 const data: SummaryData = {

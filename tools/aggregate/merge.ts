@@ -2,7 +2,7 @@
 // (`k6 run --out json=<file>[.gz]`, NDJSON: Metric and Point lines) in a folder. Counts are summed,
 // the wall clock is the slowest instance, and trend percentiles come from HDR histograms
 // (hdr-histogram-js, 4 significant digits) merged across instances: never averages of percentiles.
-import { createReadStream, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -42,8 +42,28 @@ export interface Aggregate {
 const newHistogram = () =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: DIGITS, autoResize: true, bitBucketSize: 64 });
 
-/** Reads one instance's k6 JSON stream (plain or .gz). Throws naming the file and line for a line that is not JSON. */
-export async function readStream(path: string): Promise<InstanceStream> {
+/** `name{tag:value,...}`: a k6 sub-metric as the summary names it (a threshold made it), split. */
+export function parseSubmetric(key: string): { metric: string; tags: Array<[string, string]> } | undefined {
+  const m = /^([^{]+)\{(.+)\}$/.exec(key);
+  if (!m) return undefined;
+  const tags = m[2].split(',').map((pair) => {
+    const i = pair.indexOf(':');
+    return [pair.slice(0, i).trim(), pair.slice(i + 1).trim()] as [string, string];
+  });
+  return { metric: m[1], tags };
+}
+
+/**
+ * Reads one instance's k6 JSON stream (plain or .gz). `submetrics` (keys like `latency_ms{scenario:a}`)
+ * get histograms of their own from the points whose tags match. Throws naming the file and line for a
+ * line that is not JSON.
+ */
+export async function readStream(path: string, submetrics: string[] = []): Promise<InstanceStream> {
+  const selectors = new Map<string, Array<{ key: string; tags: Array<[string, string]> }>>();
+  for (const key of submetrics) {
+    const sub = parseSubmetric(key);
+    if (sub) selectors.set(sub.metric, [...(selectors.get(sub.metric) ?? []), { key, tags: sub.tags }]);
+  }
   const types = new Map<string, string>();
   const counters = new Map<string, number>();
   const trends: InstanceStream['trends'] = new Map();
@@ -54,7 +74,7 @@ export async function readStream(path: string): Promise<InstanceStream> {
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNo += 1;
     if (!line.trim()) continue;
-    let entry: { type?: string; metric?: string; data?: { type?: string; time?: string; value?: number } };
+    let entry: { type?: string; metric?: string; data?: { type?: string; time?: string; value?: number; tags?: Record<string, string> } };
     try {
       entry = JSON.parse(line);
     } catch {
@@ -64,6 +84,8 @@ export async function readStream(path: string): Promise<InstanceStream> {
     }
     if (entry.type === 'Metric' && entry.metric && entry.data?.type) types.set(entry.metric, entry.data.type);
     if (entry.type !== 'Point' || !entry.metric || typeof entry.data?.value !== 'number') continue;
+    const subs = selectors.get(entry.metric);
+    const matching = subs?.filter((sel) => sel.tags.every(([k, v]) => entry.data?.tags?.[k] === v)).map((sel) => sel.key) ?? [];
     const t = Date.parse(entry.data.time ?? '');
     if (!Number.isNaN(t)) {
       first = Math.min(first, t);
@@ -71,17 +93,9 @@ export async function readStream(path: string): Promise<InstanceStream> {
     }
     const value = entry.data.value;
     const type = types.get(entry.metric);
-    if (type === 'counter') counters.set(entry.metric, (counters.get(entry.metric) ?? 0) + value);
-    else if (type === 'trend') {
-      let trend = trends.get(entry.metric);
-      if (!trend) {
-        trend = { histogram: newHistogram(), sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
-        trends.set(entry.metric, trend);
-      }
-      trend.histogram.recordValue(Math.max(0, Math.round(value * SCALE)));
-      trend.sum += value;
-      trend.min = Math.min(trend.min, value);
-      trend.max = Math.max(trend.max, value);
+    for (const name of [entry.metric, ...matching]) {
+      if (type === 'counter') counters.set(name, (counters.get(name) ?? 0) + value);
+      else if (type === 'trend') record(trends, name, value);
     }
   }
   return {
@@ -93,12 +107,22 @@ export async function readStream(path: string): Promise<InstanceStream> {
   };
 }
 
-/** Merges instances: counts summed, the slowest instance's time, percentiles from the merged histograms. */
-export function mergeStreams(streams: InstanceStream[]): Aggregate {
-  const counters: Record<string, number> = {};
-  const merged = new Map<string, { histogram: hdr.Histogram; sum: number; min: number; max: number }>();
+function record(trends: InstanceStream['trends'], name: string, value: number): void {
+  let trend = trends.get(name);
+  if (!trend) {
+    trend = { histogram: newHistogram(), sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+    trends.set(name, trend);
+  }
+  trend.histogram.recordValue(Math.max(0, Math.round(value * SCALE)));
+  trend.sum += value;
+  trend.min = Math.min(trend.min, value);
+  trend.max = Math.max(trend.max, value);
+}
+
+/** Every instance's trend histograms merged into one per trend (and sub-metric). */
+export function mergeTrends(streams: InstanceStream[]): InstanceStream['trends'] {
+  const merged: InstanceStream['trends'] = new Map();
   for (const s of streams) {
-    for (const [name, n] of s.counters) counters[name] = (counters[name] ?? 0) + n;
     for (const [name, t] of s.trends) {
       const into = merged.get(name) ?? { histogram: newHistogram(), sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
       into.histogram.add(t.histogram);
@@ -108,15 +132,22 @@ export function mergeStreams(streams: InstanceStream[]): Aggregate {
       merged.set(name, into);
     }
   }
+  return merged;
+}
+
+/** Merges instances: counts summed, the slowest instance's time, percentiles from the merged histograms. */
+export function mergeStreams(streams: InstanceStream[]): Aggregate {
+  const counters: Record<string, number> = {};
+  for (const s of streams) for (const [name, n] of s.counters) counters[name] = (counters[name] ?? 0) + n;
+  const merged = mergeTrends(streams);
   const trends: Record<string, TrendSummary> = {};
   for (const [name, t] of [...merged].sort(([a], [b]) => a.localeCompare(b))) {
-    const count = t.histogram.totalCount;
     trends[name] = {
-      count,
-      min: t.min,
-      max: t.max,
-      avg: count > 0 ? t.sum / count : 0,
-      percentiles: Object.fromEntries(PERCENTILES.map((p) => [`p(${p})`, t.histogram.getValueAtPercentile(p) / SCALE])),
+      count: t.histogram.totalCount,
+      min: trendStat(t, 'min') ?? 0,
+      max: trendStat(t, 'max') ?? 0,
+      avg: trendStat(t, 'avg') ?? 0,
+      percentiles: Object.fromEntries(PERCENTILES.map((p) => [`p(${p})`, trendStat(t, `p(${p})`) ?? 0])),
     };
   }
   const iterations = streams.reduce((n, s) => n + s.iterations, 0);
@@ -129,16 +160,50 @@ export function mergeStreams(streams: InstanceStream[]): Aggregate {
   };
 }
 
-/** Every k6 JSON stream (*.json, *.json.gz) in a folder, merged. Throws when there is none. */
-export async function aggregateDir(dir: string): Promise<Aggregate> {
-  const files = readdirSync(dir)
-    .filter((f) => /\.json(\.gz)?$/.test(f))
-    .sort();
+/** The file name of an instance's stream in its own folder (`<dir>/<instance>/k6.json.gz`: k6-suite run --workers, the generated runners). */
+export const INSTANCE_STREAM = 'k6.json.gz';
+
+/**
+ * The instances' streams of a folder: `<dir>/<instance>/k6.json[.gz]` (one folder per instance, as
+ * `k6-suite run --workers` and the generated Compose/Kubernetes runners write them), else the folder's
+ * own `*.json[.gz]` files (one per instance). Result files among them are skipped.
+ */
+export async function readInstanceStreams(dir: string, submetrics: string[] = []): Promise<InstanceStream[]> {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const folders = entries
+    .filter((e) => e.isDirectory())
+    .flatMap((e) =>
+      ['k6.json.gz', 'k6.json']
+        .filter((f) => existsSync(join(dir, e.name, f)))
+        .slice(0, 1)
+        .map((f) => ({ instance: e.name, path: join(dir, e.name, f) })),
+    );
+  const files =
+    folders.length > 0 ? folders : entries.filter((e) => e.isFile() && /\.json(\.gz)?$/.test(e.name)).map((e) => ({ instance: '', path: join(dir, e.name) }));
   const streams: InstanceStream[] = [];
   for (const f of files) {
-    const s = await readStream(join(dir, f));
-    if (s.counters.size > 0 || s.trends.size > 0) streams.push(s);
+    const s = await readStream(f.path, submetrics);
+    if (s.counters.size > 0 || s.trends.size > 0) streams.push(f.instance ? { ...s, instance: f.instance } : s);
   }
-  if (streams.length === 0) throw new Error(`${dir} holds no k6 JSON stream (one per instance: k6 run --out json=<dir>/<instance>.json)`);
-  return mergeStreams(streams);
+  if (streams.length === 0) {
+    throw new Error(`${dir} holds no k6 JSON stream (one per instance: <dir>/<instance>/${INSTANCE_STREAM}, or k6 run --out json=<dir>/<instance>.json)`);
+  }
+  return streams;
+}
+
+/** Every instance's stream in a folder (readInstanceStreams), merged. */
+export async function aggregateDir(dir: string): Promise<Aggregate> {
+  return mergeStreams(await readInstanceStreams(dir));
+}
+
+/** A trend statistic of k6's summary (`avg`, `min`, `med`, `max`, `count`, `p(N)`) from a merged histogram; undefined for an unknown one. */
+export function trendStat(t: { histogram: hdr.Histogram; sum: number; min: number; max: number }, stat: string): number | undefined {
+  const count = t.histogram.totalCount;
+  if (stat === 'count') return count;
+  if (stat === 'avg') return count > 0 ? t.sum / count : 0;
+  if (stat === 'min') return count > 0 ? t.min : 0;
+  if (stat === 'max') return count > 0 ? t.max : 0;
+  const p = stat === 'med' ? 50 : Number(/^p\((\d+(?:\.\d+)?)\)$/.exec(stat)?.[1] ?? Number.NaN);
+  if (!Number.isFinite(p)) return undefined;
+  return count > 0 ? t.histogram.getValueAtPercentile(p) / SCALE : 0;
 }

@@ -21,8 +21,10 @@ import { validateBaseline } from '../../src/shared/baseline.ts';
 import { formatChangePct, formatMs, formatNumber, formatPct } from '../../src/shared/format.ts';
 import { FAMILIES, SCRIPTS, bundleOf, scriptManifest } from '../../src/shared/families/index.ts';
 import { addFamilyCommands } from './family.ts';
+import { addGenerateCommand } from '../distributed/command.ts';
 import { formatAggregate } from '../aggregate/format.ts';
 import { aggregateDir } from '../aggregate/merge.ts';
+import { runWorkers, writeMergedRun } from './workers.ts';
 import { gateMetrics } from '../report/model.ts';
 import { PROJECT_ROOT, runK6 } from '../k6.ts';
 import { historyRecord } from '../history/record.ts';
@@ -71,6 +73,8 @@ export interface RunOptions {
   stream?: boolean;
   /** Rerun a run judged regression or inconclusive up to this many times; a regression counts only if it reproduces. */
   confirm?: number;
+  /** Split the run over this many local k6 processes (execution segments), merged into one result (./workers.ts). */
+  workers?: number;
 }
 
 /** One k6 run of a script (an attempt, with --confirm). */
@@ -143,7 +147,7 @@ export async function runScripts(options: RunOptions, k6Args: string[]): Promise
         const attempt = attempts.length + 1;
         // reruns get their own result files, except while there is no baseline yet (the run that becomes it keeps the name)
         const run = attempt === 1 || !existsSync(baselinePath(results, script)) ? name : `${name}.confirm${attempt - 1}`;
-        attempts.push(await runOnce(script, run, attempt, { results, history, stream: options.stream }, k6Args));
+        attempts.push(await runOnce(script, run, attempt, { results, history, stream: options.stream, workers: options.workers }, k6Args));
       } while (attempts.length <= (options.confirm ?? 0) && worthRerunning(attempts));
       runs.push(...attempts);
       const verdict = finalVerdict(attempts);
@@ -175,26 +179,56 @@ async function runOnce(
   script: string,
   run: string,
   attempt: number,
-  ctx: { results: string; history: HistoryStore; stream?: boolean },
+  ctx: { results: string; history: HistoryStore; stream?: boolean; workers?: number },
   k6Args: string[],
 ): Promise<ScriptRun> {
   const { results, history } = ctx;
   const hasBaseline = existsSync(baselinePath(results, script));
-  console.log(`\n▶ ${script}: run "${run}"${hasBaseline ? ' (gated against the baseline)' : ''}${attempt > 1 ? ` (confirmation ${attempt - 1})` : ''}`);
+  const split = ctx.workers && ctx.workers > 1 ? ` on ${ctx.workers} local k6 instances (execution segments)` : '';
+  console.log(`\n▶ ${script}: run "${run}"${split}${hasBaseline ? ' (gated against the baseline)' : ''}${attempt > 1 ? ` (confirmation ${attempt - 1})` : ''}`);
   rmSync(join(results, outputsFileName(run, script)), { force: true }); // an earlier run's list must not be taken for this one's
   // the noise band: the accepted runs of this script from the history store, as a JSON-lines file for k6
   const band = join(results, `.gate-history_${script}.jsonl`);
   writeFileSync(band, (await history.last(500, script)).map((r) => `${JSON.stringify(r)}\n`).join(''));
   // the script's bundle and the settings that select it there (seed 003's scripts share dist/payments.js)
-  const bundle = bundleOf(scriptManifest(script) ?? { name: script });
-  const out = await runK6({
-    script: `dist/${bundle.name}.js`,
-    env: { ...bundle.env, K6_SUITE_SCRIPT: script, RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
-    args: ctx.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
-    cwd: results,
-    inheritOutput: true,
-  }).finally(() => rmSync(band, { force: true }));
-  const exitCode = out.exitCode ?? 1;
+  const manifest = scriptManifest(script);
+  const bundle = bundleOf(manifest ?? { name: script });
+  let exitCode: number;
+  let stdout: string;
+  try {
+    if (split) {
+      const env = { GATE_HISTORY: process.env.GATE_HISTORY ?? band };
+      const comparableMeta = manifest?.comparableMeta ?? [];
+      const done = await runWorkers({
+        workers: ctx.workers!,
+        script,
+        bundle,
+        run,
+        results,
+        baselinePath: baselinePath(results, script),
+        comparableMeta,
+        env,
+        k6Args,
+      });
+      process.stdout.write(done.text);
+      stdout = done.text;
+      // an instance's k6 exit 99 was its share judged alone: the merged verdict decides; any other failure stands
+      const failed = done.exitCodes.find((c) => c !== 0 && c !== 99);
+      exitCode = failed ?? (!done.merged ? 1 : done.merged.judgement.verdict === 'regression' ? 99 : 0);
+    } else {
+      const out = await runK6({
+        script: `dist/${bundle.name}.js`,
+        env: { ...bundle.env, K6_SUITE_SCRIPT: script, RUN_NAME: run, RESULTS_DIR: results, GATE_HISTORY: process.env.GATE_HISTORY ?? band },
+        args: ctx.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
+        cwd: results,
+        inheritOutput: true,
+      });
+      exitCode = out.exitCode ?? 1;
+      stdout = out.stdout;
+    }
+  } finally {
+    rmSync(band, { force: true });
+  }
   // the hook lists what it wrote: a first run that failed is kept as the candidate, not as the baseline
   const written = readOutputs(results, run, script);
   if (!written || !existsSync(written.result)) {
@@ -203,7 +237,7 @@ async function runOnce(
     // a run that left no result never passes, whatever k6's exit code
     return { script, run, exitCode: exitCode === 0 ? 1 : exitCode, resultPath: resultPathOf(results, run, script), attempt };
   }
-  writeFileSync(resultPathOf(results, written.run, script, '.summary'), out.stdout);
+  writeFileSync(resultPathOf(results, written.run, script, '.summary'), stdout);
   const result = readResultFile(written.result);
   const passed = written.diffJson && existsSync(written.diffJson) ? (readResultDiff(written.diffJson) ?? null) : null;
   try {
@@ -318,6 +352,11 @@ export function buildProgram(): Command {
     .option('--confirm <n>', 'rerun a run judged regression or inconclusive up to n times; a regression counts only if it reproduces', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0 || n > 10) throw new InvalidArgumentError('a whole number from 0 to 10');
+      return n;
+    })
+    .option('--workers <n>', 'split the run over n local k6 processes (execution segments, as the k6-operator does) and merge them into one result', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
       return n;
     })
     .option('--results <dir>', 'results directory', process.env.RESULTS_DIR ?? 'results')
@@ -454,10 +493,48 @@ export function buildProgram(): Command {
       },
       'table',
     )
-    .action(async (dir: string, options: { format: 'table' | 'json' | 'markdown' }) => {
+    .option(
+      '-s, --script <name>',
+      "also write the merged run as one result of this script (the instances' own results in <dir>/<instance>/ are merged), judged against its baseline and recorded in the history",
+    )
+    .option('-r, --run <name>', 'the run name the instances were given (RUN_NAME)', runNameArg)
+    .option('--results <dir>', 'results directory the merged result goes to (its baseline and history)', process.env.RESULTS_DIR ?? 'results')
+    .action(async (dir: string, options: { format: 'table' | 'json' | 'markdown'; script?: string; run?: string; results: string }) => {
       if (!existsSync(dir)) throw new Error(`${dir} does not exist: give the folder of the instances' k6 JSON streams`);
-      process.stdout.write(formatAggregate(await aggregateDir(dir), options.format));
+      if (!options.script) {
+        if (options.run) throw new Error('--run names the run to merge into a result: give --script too');
+        process.stdout.write(formatAggregate(await aggregateDir(dir), options.format));
+        return;
+      }
+      if (!scriptManifest(options.script))
+        throw new Error(`no script ${options.script} in the family manifests (have: ${SCRIPTS.map((s) => s.name).join(', ')})`);
+      const results = resolve(options.results);
+      mkdirSync(results, { recursive: true });
+      const run = options.run ?? 'distributed';
+      const written = await writeMergedRun({
+        dir,
+        run,
+        script: options.script,
+        results,
+        baselinePath: baselinePath(results, options.script),
+        comparableMeta: scriptManifest(options.script)?.comparableMeta ?? [],
+      });
+      process.stdout.write(written.text);
+      writeFileSync(resultPathOf(results, written.outputs.run, options.script, '.summary'), written.text);
+      const history = openHistory(results);
+      try {
+        await history.check();
+        const passed = written.merged.diff ? written.merged.diff.passed : null;
+        await history.append(historyRecord(readResultFile(written.outputs.result), written.outputs.result, passed));
+        console.log(`  recorded in ${history.where}`);
+      } finally {
+        await history.close();
+      }
+      const verdict = written.merged.judgement.verdict;
+      process.exitCode = verdict === 'regression' || verdict === 'cannot-judge' ? 99 : verdict === 'inconclusive' ? EXIT_INCONCLUSIVE : 0;
     });
+
+  addGenerateCommand(program);
 
   // k6-suite <family> <command>: each family's own commands (its manifest's `cli` module)
   addFamilyCommands(program, FAMILIES);

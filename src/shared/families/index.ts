@@ -8,9 +8,13 @@ import { timers } from './timers';
 
 export const FAMILIES: readonly FamilyManifest[] = [spacetimedb, payments, timers, ingest];
 
-/** Go extensions every script uses, whatever its family: k6/x/loadgen measures the load generator's health. */
+/**
+ * Go extensions every script can use, whatever its family: k6/x/loadgen measures the load generator's
+ * health; k6/x/dataset makes deterministic rows from a schema (DATA_SCHEMA, src/lib/data.ts).
+ */
 export const CORE_EXTENSIONS: ReadonlyArray<NonNullable<FamilyManifest['extension']>> = [
   { dir: 'xk6-build/ext/loadgen', module: 'github.com/k6regression/xk6-loadgen', importPath: 'k6/x/loadgen' },
+  { dir: 'xk6-build/ext/dataset', module: 'github.com/k6regression/xk6-dataset', importPath: 'k6/x/dataset' },
 ];
 
 /** Every script of every family, with the family it belongs to. */

@@ -54,6 +54,43 @@ declare module 'k6/x/loadgen' {
   /** The cores the k6 process can use now. Works anywhere, the init context included. */
   export function info(): LoadgenInfo;
 
+  /** A path's file system, as environment() reports it. */
+  export interface LoadgenPath {
+    path: string;
+    /** false: the path does not exist (the other fields are empty). */
+    exists: boolean;
+    /** The file system type from /proc/self/mountinfo, e.g. 'tmpfs', 'ext4', 'overlay'. */
+    fsType: string;
+    /** The mount point holding the path. */
+    mount: string;
+    /** fsType is 'tmpfs' (memory-backed). */
+    tmpfs: boolean;
+    /** The file system's size in MiB (statfs); null when unknown. */
+    sizeMB: number | null;
+  }
+
+  /** The resources this k6 instance really has (seed 002's runtime environment verification). */
+  export interface LoadgenEnvironment {
+    /** os.Hostname(): a container's id or a pod's name. */
+    hostname: string;
+    info: LoadgenInfo;
+    /** MemTotal and MemAvailable of /proc/meminfo in MiB; null when unreadable. */
+    memTotalMB: number | null;
+    memAvailableMB: number | null;
+    /** The own cgroup's CPU quota as the kernel writes it ('200000 100000', 'max 100000', v1 'quota period'); '' without a cgroup CPU controller. */
+    cgroupCpuQuota: string;
+    /** The tightest cgroup memory limit (own cgroup and ancestors) in bytes; null when there is none. */
+    cgroupMemoryLimit: number | null;
+    paths: LoadgenPath[];
+  }
+
+  /**
+   * Reads the instance's environment now: cores, memory, cgroup CPU quota and memory limit, and for
+   * each of `paths` its file system (tmpfs or disk). Works anywhere. Throws a TypeError when paths is
+   * not an array of strings.
+   */
+  export function environment(paths?: string[]): LoadgenEnvironment;
+
   /**
    * Adds n (an integer, default 1; negative allowed) to the process-wide counter `name` and returns
    * its new value. Every VU of the k6 process (setup, teardown and handleSummary included) shares the

@@ -68,14 +68,30 @@ func (r *RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
 	return mi
 }
 
-// Exports exposes start, info, tally, tallies and records.
+// Exports exposes start, info, environment, tally, tallies and records.
 func (mi *ModuleInstance) Exports() modules.Exports {
-	fns := map[string]any{"start": mi.start, "info": mi.info, "tally": mi.tally, "tallies": mi.talliesOf, "records": mi.records}
+	fns := map[string]any{
+		"start": mi.start, "info": mi.info, "environment": mi.environment,
+		"tally": mi.tally, "tallies": mi.talliesOf, "records": mi.records,
+	}
 	return modules.Exports{Named: fns, Default: fns}
 }
 
 func (mi *ModuleInstance) info(sobek.FunctionCall) sobek.Value {
 	return mi.vu.Runtime().ToValue(readHost(mi.root.cgroup).jsValue())
+}
+
+// environment(paths?) reads the instance's resources now (environment.go); paths (strings) are
+// checked for their file system. Throws a TypeError for a non-string path.
+func (mi *ModuleInstance) environment(call sobek.FunctionCall) sobek.Value {
+	rt := mi.vu.Runtime()
+	var paths []string
+	if arg := call.Argument(0); !sobek.IsUndefined(arg) && !sobek.IsNull(arg) {
+		if err := rt.ExportTo(arg, &paths); err != nil {
+			panic(rt.NewTypeError("environment(paths): paths must be an array of strings"))
+		}
+	}
+	return rt.ToValue(readEnvironment(defaultEnvFS(mi.root.cgroup), paths).jsValue())
 }
 
 func (mi *ModuleInstance) start(call sobek.FunctionCall) sobek.Value {

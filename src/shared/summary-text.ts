@@ -1,9 +1,9 @@
 // Renders the end-of-test summary as text. k6 prints nothing of its own once handleSummary returns
 // files, so this keeps what a k6 user expects to see: checks, thresholds and every metric.
 // Pure functions over the summary data, unit-tested without k6; values go through the shared formatter.
-import { formatMetricLine, formatMs } from '../shared/format';
-import { hasSamples, type MetricSummary, type ResultGroup } from '../shared/result';
-import { levelOfMetric, renderStairTable, stairResultOf } from '../shared/staircase';
+import { formatMetricLine, formatMs } from './format';
+import { hasSamples, type MetricSummary, type ResultGroup } from './result';
+import { levelOfMetric, renderStairTable, stairResultOf } from './staircase';
 
 /** k6's end-of-test summary data as handleSummary receives it. */
 export interface SummaryData {
