@@ -1,5 +1,5 @@
 // Deterministic, schema-driven data (seed 002): DATA_SCHEMA names a schema of tables, types and
-// generators (surreal-sync's loadtest format, docs/dataset.md), k6/x/dataset computes any row of it
+// generators (surreal-sync's loadtest format, README.md, "Deterministic data"), k6/x/dataset computes any row of it
 // from (seed, table, column, row index), and the seed of an instance is DATA_SEED + INSTANCE_INDEX.
 // The variables are declared as rules of the settings stage (withData adds them to a script's own),
 // so a bad value, a missing file or a bad schema is one more line of the init-stage error (exit 107).
@@ -20,7 +20,7 @@ const MAX_INSTANCE = 1_000_000;
  */
 export function dataRules(defaultTable: string) {
   return {
-    DATA_SCHEMA: str('', { allowed: 'a path to a schema YAML file (version: 1, tables: [...], see docs/dataset.md)' }),
+    DATA_SCHEMA: str('', { allowed: 'a path to a schema YAML file (version: 1, tables: [...], see README.md, "Deterministic data")' }),
     DATA_SEED: int(42, { min: 0, max: MAX_SEED }),
     INSTANCE_INDEX: int(0, { min: 0, max: MAX_INSTANCE }),
     DATA_TABLE: str(defaultTable, { pattern: /^\S+$/, allowed: 'a table name of DATA_SCHEMA' }),
@@ -59,7 +59,7 @@ export function openData(values: DataValues, cwd: string | undefined): { data?: 
   } catch (error) {
     const missing = /no such file or directory/i.test(String(error));
     return {
-      problems: [`DATA_SCHEMA='${path}' ${missing ? 'does not exist' : `cannot be read (${String(error)})`}: name a schema YAML file (see docs/dataset.md)`],
+      problems: [`DATA_SCHEMA='${path}' ${missing ? 'does not exist' : `cannot be read (${String(error)})`}: name a schema YAML file (see README.md, "Deterministic data")`],
     };
   }
   const seed = instanceSeed(values);

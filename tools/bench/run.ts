@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { FAMILIES } from '../../src/shared/families/index.ts';
 import { PROJECT_ROOT } from '../k6.ts';
 import type { BenchModule } from './common.ts';
+import { benchSections as distributed } from './distributed.ts';
 import { benchSections as gateQuality } from './gate-quality.ts';
 import { appendToBenchmarks, renderSections, type Section } from './report.ts';
 
@@ -24,6 +25,11 @@ try {
     const module = (await import(pathToFileURL(resolve(PROJECT_ROOT, family.bench)).href)) as BenchModule;
     console.log(`benchmarks of the ${family.name} family ...`);
     sections.push(...(await module.benchSections({ resultsDir })));
+  }
+  // distributed runs (k6-suite run --workers), on the payments sandbox
+  if (wanted('distributed')) {
+    console.log('distributed runs ...');
+    sections.push(...(await distributed({ resultsDir })));
   }
   // the gate itself, whatever the family
   if (wanted('gate')) {
