@@ -59,7 +59,9 @@ export function openData(values: DataValues, cwd: string | undefined): { data?: 
   } catch (error) {
     const missing = /no such file or directory/i.test(String(error));
     return {
-      problems: [`DATA_SCHEMA='${path}' ${missing ? 'does not exist' : `cannot be read (${String(error)})`}: name a schema YAML file (see README.md, "Deterministic data")`],
+      problems: [
+        `DATA_SCHEMA='${path}' ${missing ? 'does not exist' : `cannot be read (${String(error)})`}: name a schema YAML file (see README.md, "Deterministic data")`,
+      ],
     };
   }
   const seed = instanceSeed(values);

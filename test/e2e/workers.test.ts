@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 beforeEach(() => target.reset());
 
-const load = () => ['--', '-e', `TARGET_URL=${target.url}`, '-e', 'LOAD_PROFILE=tps100', '-e', 'STEADY_STATE_DURATION=4s', '--quiet'];
+const load = () => ['--', '-e', `TARGET_URL=${target.url}`, '-e', 'LOAD_PROFILE=tps100', '-e', 'STEADY_STATE_DURATION=4005ms', '--quiet'];
 
 /** Every raw sample of a metric in the instances' k6 streams. */
 function rawSamples(dir: string, metric: string): number[] {
