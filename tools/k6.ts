@@ -22,8 +22,14 @@ export interface K6RunOptions {
   /** Extra CLI arguments placed before the script (e.g. ['--out', 'json=x.json']). */
   args?: string[];
   cwd?: string;
-  /** Kill the run (SIGKILL) after this many ms; the default leaves room for graceful stops. */
+  /** Kill the run (SIGKILL) after this many ms; the default leaves room for graceful stops. 0: no limit (the user's own runs: k6's schedule bounds them). */
   timeoutMs?: number;
+  /**
+   * Ctrl-C and SIGTERM go to k6 through this process, once each: k6 runs in a process group of its
+   * own, and this process passes the signal on and waits for k6 to stop gracefully (its summary, its
+   * result) instead of dying first. For the CLI's runs.
+   */
+  forwardInterrupts?: boolean;
   /** Forward k6's output to this process's stdout/stderr as it comes. */
   inheritOutput?: boolean;
   /** Called with the child's pid once started (benchmarks sample its memory). */
@@ -57,8 +63,14 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.forwardInterrupts === true,
   });
   if (child.pid !== undefined) options.onStart?.(child.pid);
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  if (options.forwardInterrupts) {
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+  }
 
   let stdout = '';
   let stderr = '';
@@ -72,19 +84,22 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
   });
 
   let timedOut = false;
-  const killer = setTimeout(
-    () => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    },
-    options.timeoutMs ?? 10 * 60_000,
-  );
+  const limit = options.timeoutMs ?? 10 * 60_000;
+  const killer =
+    limit > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, limit)
+      : undefined;
   const signaller = options.signalAfter ? setTimeout(() => child.kill(options.signalAfter!.signal), options.signalAfter.ms) : undefined;
 
   return new Promise((resolvePromise, reject) => {
     child.once('error', reject);
     child.once('close', (exitCode, signal) => {
-      clearTimeout(killer);
+      if (killer) clearTimeout(killer);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
       if (signaller) clearTimeout(signaller);
       resolvePromise({ exitCode, signal, stdout, stderr, timedOut, durationMs: Date.now() - started });
     });

@@ -4,6 +4,8 @@
 // The variables are declared as rules of the settings stage (withData adds them to a script's own),
 // so a bad value, a missing file or a bad schema is one more line of the init-stage error (exit 107).
 import { open as openDataset, type Dataset, type DatasetValue } from 'k6/x/dataset';
+import exec from 'k6/execution';
+import { segmentIndex } from '../shared/segments';
 import { int, str, type Rules, type Values } from './config';
 import { absolutePath } from './files';
 import type { SettingsSpec } from './settings';
@@ -34,7 +36,7 @@ export type DataValues = Values<DataRules>;
 export interface ScenarioData {
   dataset: Dataset;
   table: string;
-  /** DATA_SEED + INSTANCE_INDEX. */
+  /** DATA_SEED + INSTANCE_INDEX (without INSTANCE_INDEX, the rows of a segmented run come from DATA_SEED + the segment's position). */
   seed: number;
   /** DATA_SCHEMA as given. */
   schema: string;
@@ -75,7 +77,23 @@ export function openData(values: DataValues, cwd: string | undefined): { data?: 
   if (!dataset.tables().includes(table)) {
     return { problems: [`DATA_TABLE='${table}' is not a table of DATA_SCHEMA='${path}' (tables: ${dataset.tables().join(', ')})`] };
   }
-  return { data: { dataset, table, seed, schema: path, row: (index) => dataset.row(table, index) }, problems: [] };
+  // without INSTANCE_INDEX (the k6-operator's runners get none), an instance is known by its execution
+  // segment, which k6 tells only once the test runs: its rows come from DATA_SEED + its segment's position
+  const indexGiven = (__ENV.INSTANCE_INDEX ?? '').trim() !== '';
+  let rows = indexGiven ? dataset : undefined;
+  const rowsOfThisInstance = (): Dataset => {
+    if (rows) return rows;
+    let options: { executionSegment?: string; executionSegmentSequence?: string };
+    try {
+      options = exec.test.options;
+    } catch {
+      return dataset; // the init stage (k6 tells the options only once the test runs): the checks read the schema's shape
+    }
+    const i = segmentIndex(options.executionSegment, options.executionSegmentSequence) ?? 0;
+    rows = i === 0 ? dataset : openDataset(text, values.DATA_SEED + i);
+    return rows;
+  };
+  return { data: { dataset, table, seed, schema: path, row: (index) => rowsOfThisInstance().row(table, index) }, problems: [] };
 }
 
 /** A thrown value's message, on one line (the extension throws GoErrors whose text is the message). */

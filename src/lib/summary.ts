@@ -15,6 +15,7 @@ import {
   ownFailedThresholds,
   planFacts,
   planShortfalls,
+  INTERRUPTED,
   RATE_NOT_HELD,
   unjudgedRun,
   type Judgement,
@@ -48,9 +49,11 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     const facts = planFacts(plan.scenarios as Record<string, ScenarioPlan>);
     const plannedStop = stair ? stairPlannedStop(stair) : undefined;
     const shortfalls = [
-      // an instance of a distributed run ran its execution segment's share of the plan: the merged run is held to the plan
+      // an instance of a distributed run ran its execution segment's share of the plan: the merged run is held to the
+      // plan's rate; and a VU-ramping segment ends once its last VU has ramped down, before the whole run's schedule
+      // (k6 trims a segment's trailing idle time), so its duration is judged on the merged run (the slowest instance)
       ...planShortfalls(facts, { durationMs, metrics: data.metrics, profileKept: !profileReplaced, plannedStop }).filter(
-        (why) => !plan.instance || !why.startsWith(RATE_NOT_HELD),
+        (why) => !plan.instance || !(why.startsWith(RATE_NOT_HELD) || (facts.requestedRate === undefined && why.startsWith(INTERRUPTED))),
       ),
       ...(plan.hooks.shortfalls?.(data.metrics) ?? []),
     ];
@@ -133,6 +136,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
         plan: facts,
         generator: generatorMeasured(data.metrics) ? 'measured' : 'not measured',
         ...(plan.instance ? { instance: plan.instance, ...(loaded.baseline ? { gateLimits: loaded.limits } : {}) } : {}),
+        // the execution segment this k6 ran ('' for the whole test): the merge checks its instances cover the test once
+        segment: { segment: exec.test.options.executionSegment ?? '', sequence: exec.test.options.executionSegmentSequence ?? '' },
         environment,
         ...(failures ? { failures } : {}),
       },

@@ -114,6 +114,9 @@ export interface ExecutionFacts {
   plannedStop?: string;
 }
 
+/** How the shortfall of a run stopped early starts. */
+export const INTERRUPTED = 'interrupted';
+
 /** How a rate-not-held shortfall starts. */
 export const RATE_NOT_HELD = 'the rate was not held';
 
@@ -125,7 +128,7 @@ export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
   // a run stopped early (Ctrl-C, a timeout, test.abort()) is shorter than its schedule
   if (run.durationMs !== undefined && run.durationMs + 1000 < plan.plannedDurationMs && !run.plannedStop) {
     // an interrupted run fell short of every count: that is the one reason to give
-    return [`interrupted: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`];
+    return [`${INTERRUPTED}: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`];
   }
   // a staircase climbs until the target cannot keep up: the levels above its capacity dropping
   // iterations are its finding, judged level by level (src/shared/staircase.ts), not a plan not held

@@ -84,7 +84,7 @@ describe('the SpacetimeDB users workload with DATA_SCHEMA', () => {
 
   const USER_COLUMNS = ['id', 'username', 'email', 'name', 'age', 'created_at', 'active'];
 
-  async function usersRun(env: Record<string, string>, iterations = 40) {
+  async function usersRun(env: Record<string, string>, iterations = 40, extraArgs: string[] = []) {
     const runName = `d${(runs += 1)}`;
     const out = await runK6({
       script: 'dist/spacetimedb.js',
@@ -97,7 +97,7 @@ describe('the SpacetimeDB users workload with DATA_SCHEMA', () => {
         DATA_SCHEMA: USERS_SCHEMA,
         ...env,
       },
-      args: ['--vus', '2', '--iterations', String(iterations)],
+      args: ['--vus', '2', '--iterations', String(iterations), ...extraArgs],
     });
     return { out, resultPath: join(results.dir, `${runName}_spacetimedb.json`) };
   }
@@ -142,6 +142,15 @@ describe('the SpacetimeDB users workload with DATA_SCHEMA', () => {
     expect(again.out.exitCode, again.out.stderr.slice(-2000)).toBe(0);
     const strip = (rows: Row[]) => rows.map(({ name: _name, ...rest }) => rest);
     expect(strip(await storedUsers())).toEqual(strip(stored));
+    // without INSTANCE_INDEX (a k6-operator runner), the instance is its execution segment's position:
+    // the second half of a 2-way split with base seed 41 has seed 42, and sends its iterations' rows of it
+    // (iterationInTest counts across the instances)
+    sandbox.reset();
+    const segment = await usersRun({ DATA_SEED: '41' }, 40, ['--execution-segment', '1/2:1', '--execution-segment-sequence', '0,1/2,1']);
+    expect(segment.out.exitCode, segment.out.stderr.slice(-2000)).toBe(0);
+    const half = strip(await storedUsers());
+    expect(half).toHaveLength(20);
+    for (const row of half) expect(row).toEqual(strip([stored[Number(/^user_(\d+)@/.exec(String(row.email))?.[1])]])[0]);
     // and another seed other rows (the same emails: the pattern has only {index})
     sandbox.reset();
     const other = await usersRun({ DATA_SEED: '43' });

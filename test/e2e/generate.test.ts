@@ -340,10 +340,39 @@ describe('k6-suite generate: bad options', () => {
     [['-s', 'health', '--platform', 'kubernetes', '--influxdb'], /--influxdb .* give --influxdb-url/],
     [['-s', 'health', '--archive'], /--archive 'true' is not valid: it applies to the Kubernetes files only/],
     [['-s', 'health', '--preset', 'huge'], /--preset takes one of small, medium, large/],
+    [
+      ['-s', 'health', '--influxdb-url', 'http://admin:hunter2@influx:8086/k6'],
+      /--influxdb-url '\(a URL with credentials, not shown\)' is not valid: .*K6_INFLUXDB_PASSWORD/,
+    ],
   ])('%j is refused with the flag and what is allowed', async (args, message) => {
     const out = await generateFails(args);
     expect(out.code).not.toBe(0);
     expect(out.message).toMatch(message);
+    expect(out.message).not.toContain('hunter2');
+  });
+  it('an --output-dir that is a file is named', async () => {
+    const file = join(scratch.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const out = await generateFails(['-s', 'health', '-o', file]);
+    expect(out.code).toBe(2);
+    expect(out.message).toMatch(/--output-dir '.*a-file' is not valid: a folder \(this is a file\)/);
+  });
+});
+
+describe('k6-suite generate again into the same folder', () => {
+  it("removes the earlier generation's files that this one does not write, and only those", async () => {
+    const dir = await generate(['--platform', 'both', '--workers', '4']);
+    writeFileSync(join(dir, 'mine.txt'), 'a file of the user');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await main(['generate', '-s', 'health', '-o', dir, '--platform', 'compose', '--workers', '2'])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    expect(existsSync(join(dir, 'kubernetes'))).toBe(true); // the folder stays; its generated files went
+    expect(filesUnder(join(dir, 'kubernetes'))).toEqual([]);
+    expect(existsSync(join(dir, 'mine.txt'))).toBe(true);
+    expect(readFileSync(join(dir, 'docker-compose.loadtest.yml'), 'utf8')).not.toContain('3/4:1'); // the 4-way split's last segment: this generation's
   });
 });
 

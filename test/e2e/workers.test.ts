@@ -4,9 +4,9 @@
 // merged p(95) is the p(95) of every raw sample (merged HDR histograms), the merged run is gated
 // against the baseline, recorded in the history and reported on; each instance printed and kept its
 // environment; a broken instance is named instead of merged.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../tools/cli/main.ts';
 import { startPaymentsSandbox } from '../../tools/sandbox/payments/index.ts';
@@ -103,6 +103,61 @@ describe('k6-suite run --workers', () => {
       rmSync(join(dir, 'worker-3', 'latest_health.outputs.json'));
       expect(await main(['aggregate', dir, '--script', 'health', '--run', 'latest', '--results', out.dir])).toBe(2);
     } finally {
+      out.remove();
+    }
+  });
+
+  it('refuses what is not one whole run, naming it, and never writes over the baseline', async () => {
+    const baseline = join(results.dir, 'baseline_health.json');
+    const before = readFileSync(baseline, 'utf8');
+    const source = join(results.dir, 'latest_health.instances');
+    // the earlier test removed worker-3's list of its outputs: restored (the same file name as worker-2's)
+    writeFileSync(join(source, 'worker-3', 'latest_health.outputs.json'), readFileSync(join(source, 'worker-2', 'latest_health.outputs.json'), 'utf8'));
+    const said: string[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => said.push(args.join(' '));
+    try {
+      // a distributed run named baseline while there is one: refused before any load, as a single run is
+      expect(await main(['run', '-s', 'health', '-r', 'baseline', '--workers', '2', '--results', results.dir, ...load()])).toBe(2);
+      expect(await main(['aggregate', source, '-s', 'health', '-r', 'baseline', '--results', results.dir])).toBe(2);
+    } finally {
+      console.error = consoleError;
+    }
+    expect(said).toHaveLength(2);
+    for (const line of said) expect(line).toMatch(/run "baseline" would overwrite the baseline .*baseline_health\.json: choose another run name/);
+    expect(readFileSync(baseline, 'utf8')).toBe(before);
+
+    const broken = scratchDir('k6-workers-broken-');
+    const out = scratchDir('k6-workers-broken-out-');
+    const errors: string[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    const refused = async (damage: (dir: string) => void, said: RegExp) => {
+      const dir = join(broken.dir, `case-${errors.length}-${Math.random().toString(36).slice(2, 7)}`);
+      cpSync(source, dir, { recursive: true });
+      damage(dir);
+      errors.length = 0;
+      expect(await main(['aggregate', dir, '-s', 'health', '-r', 'latest', '--results', out.dir])).toBe(2);
+      expect(errors.join('\n')).toMatch(said);
+      expect(existsSync(join(out.dir, 'latest_health.json'))).toBe(false); // nothing written
+      expect(await main(['aggregate', dir])).toBe(2); // the streams alone are refused too
+    };
+    try {
+      // an instance merged twice: its segment overlaps
+      await refused(
+        (dir) => cpSync(join(dir, 'worker-1'), join(dir, 'worker-4'), { recursive: true }),
+        /worker-4 \(segment 0:1\/3\) overlaps worker-1|samples of two|overlaps/,
+      );
+      // a stream cut short (an instance killed while writing), an empty one, and one missing
+      await refused(
+        (dir) => writeFileSync(join(dir, 'worker-2', 'k6.json.gz'), gzipSync('{"type":"Point","metric":"x","data":{"va').subarray(0, 20)),
+        /worker-2\/k6\.json\.gz cannot be read/,
+      );
+      await refused((dir) => writeFileSync(join(dir, 'worker-2', 'k6.json.gz'), gzipSync('')), /worker-2's stream .* holds no sample/);
+      await refused((dir) => rmSync(join(dir, 'worker-3', 'k6.json.gz')), /instance worker-3 has no k6 stream/);
+    } finally {
+      console.error = error;
+      broken.remove();
       out.remove();
     }
   });

@@ -21,6 +21,10 @@ export interface InstanceStream {
   seconds: number;
   counters: Map<string, number>;
   trends: Map<string, { histogram: hdr.Histogram; sum: number; min: number; max: number }>;
+  /** The `testid` tag of its samples (undefined when they carry none). */
+  testId?: string;
+  /** The `instance_id` tag of its samples (the library's INSTANCE_ID; undefined when they carry none). */
+  instanceId?: string;
 }
 
 export interface TrendSummary {
@@ -55,10 +59,23 @@ export function parseSubmetric(key: string): { metric: string; tags: Array<[stri
 
 /**
  * Reads one instance's k6 JSON stream (plain or .gz). `submetrics` (keys like `latency_ms{scenario:a}`)
- * get histograms of their own from the points whose tags match. Throws naming the file and line for a
- * line that is not JSON.
+ * get histograms of their own from the points whose tags match. Throws naming the file (and the line)
+ * for a file that cannot be read or unzipped, a line that is not JSON, and samples of two test ids;
+ * `lenient`: a file whose first line is not JSON is something else (a result file), read as empty.
  */
-export async function readStream(path: string, submetrics: string[] = []): Promise<InstanceStream> {
+export async function readStream(path: string, submetrics: string[] = [], lenient = false): Promise<InstanceStream> {
+  try {
+    return await readStreamLines(path, submetrics, lenient);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.startsWith(path)) throw error;
+    throw new Error(
+      `${path} cannot be read as a k6 JSON stream (${message}): a stream cut short (an instance killed while writing) cannot be merged; run that instance again`,
+    );
+  }
+}
+
+async function readStreamLines(path: string, submetrics: string[], lenient: boolean): Promise<InstanceStream> {
   const selectors = new Map<string, Array<{ key: string; tags: Array<[string, string]> }>>();
   for (const key of submetrics) {
     const sub = parseSubmetric(key);
@@ -69,6 +86,8 @@ export async function readStream(path: string, submetrics: string[] = []): Promi
   const trends: InstanceStream['trends'] = new Map();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
+  let testId: string | undefined;
+  let instanceId: string | undefined;
   const input = path.endsWith('.gz') ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
   let lineNo = 0;
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
@@ -79,13 +98,20 @@ export async function readStream(path: string, submetrics: string[] = []): Promi
       entry = JSON.parse(line);
     } catch {
       // a file that does not start as a stream is something else (a result file): not an instance
-      if (types.size === 0 && counters.size === 0 && trends.size === 0) break;
+      if (lenient && lineNo === 1) break;
       throw new Error(`${path}:${lineNo} is not a k6 JSON output line (k6 run --out json=<file>)`);
     }
     if (entry.type === 'Metric' && entry.metric && entry.data?.type) types.set(entry.metric, entry.data.type);
     if (entry.type !== 'Point' || !entry.metric || typeof entry.data?.value !== 'number') continue;
     const subs = selectors.get(entry.metric);
     const matching = subs?.filter((sel) => sel.tags.every(([k, v]) => entry.data?.tags?.[k] === v)).map((sel) => sel.key) ?? [];
+    instanceId ??= entry.data.tags?.instance_id;
+    const id = entry.data.tags?.testid;
+    if (id !== undefined && id !== testId) {
+      if (testId !== undefined)
+        throw new Error(`${path}:${lineNo} holds samples of two test runs (testid ${testId} and ${id}): give each run's instances a folder of their own`);
+      testId = id;
+    }
     const t = Date.parse(entry.data.time ?? '');
     if (!Number.isNaN(t)) {
       first = Math.min(first, t);
@@ -104,6 +130,8 @@ export async function readStream(path: string, submetrics: string[] = []): Promi
     seconds: last > first ? (last - first) / 1000 : 0,
     counters,
     trends,
+    testId,
+    instanceId,
   };
 }
 
@@ -163,30 +191,64 @@ export function mergeStreams(streams: InstanceStream[]): Aggregate {
 /** The file name of an instance's stream in its own folder (`<dir>/<instance>/k6.json.gz`: k6-suite run --workers, the generated runners). */
 export const INSTANCE_STREAM = 'k6.json.gz';
 
+/** Whether a sub-folder is an instance's: any but an empty one (the k6-operator's initializer pod leaves an empty folder on the results volume). */
+export function isInstanceFolder(path: string): boolean {
+  return readdirSync(path).length > 0;
+}
+
 /**
  * The instances' streams of a folder: `<dir>/<instance>/k6.json[.gz]` (one folder per instance, as
  * `k6-suite run --workers` and the generated Compose/Kubernetes runners write them), else the folder's
- * own `*.json[.gz]` files (one per instance). Result files among them are skipped.
+ * own `*.json[.gz]` files (one per instance; result files among them are skipped). Throws naming the
+ * problem for: an instance folder without its stream or with two, a stream that is empty, cut short
+ * or not k6's, two files of one instance, and instances of different test runs (their `testid` tags).
  */
 export async function readInstanceStreams(dir: string, submetrics: string[] = []): Promise<InstanceStream[]> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  const folders = entries
-    .filter((e) => e.isDirectory())
-    .flatMap((e) =>
-      ['k6.json.gz', 'k6.json']
-        .filter((f) => existsSync(join(dir, e.name, f)))
-        .slice(0, 1)
-        .map((f) => ({ instance: e.name, path: join(dir, e.name, f) })),
-    );
-  const files =
-    folders.length > 0 ? folders : entries.filter((e) => e.isFile() && /\.json(\.gz)?$/.test(e.name)).map((e) => ({ instance: '', path: join(dir, e.name) }));
+  const folders = entries.filter((e) => e.isDirectory() && isInstanceFolder(join(dir, e.name)));
+  const inFolders = folders.length > 0;
+  const files = inFolders
+    ? folders.map((e) => {
+        const found = ['k6.json.gz', 'k6.json'].filter((f) => existsSync(join(dir, e.name, f)));
+        if (found.length !== 1) {
+          throw new Error(
+            found.length === 0
+              ? `instance ${e.name} has no k6 stream (${join(dir, e.name, INSTANCE_STREAM)} is missing): see its log; the run cannot be merged without it`
+              : `instance ${e.name} has two k6 streams (k6.json and k6.json.gz in ${join(dir, e.name)}): keep the one of this run`,
+          );
+        }
+        return { instance: e.name, path: join(dir, e.name, found[0]) };
+      })
+    : entries
+        .filter((e) => e.isFile() && /\.json(\.gz)?$/.test(e.name))
+        .map((e) => ({ instance: e.name.replace(/\.json(\.gz)?$/, ''), path: join(dir, e.name) }));
+  const twice = files.map((f) => f.instance).filter((name, i, all) => all.indexOf(name) !== i);
+  if (twice.length > 0) throw new Error(`instance ${twice[0]} has two streams in ${dir} (${twice[0]}.json and ${twice[0]}.json.gz): keep one`);
   const streams: InstanceStream[] = [];
   for (const f of files) {
-    const s = await readStream(f.path, submetrics);
-    if (s.counters.size > 0 || s.trends.size > 0) streams.push(f.instance ? { ...s, instance: f.instance } : s);
+    const s = await readStream(f.path, submetrics, !inFolders);
+    const empty = s.counters.size === 0 && s.trends.size === 0;
+    if (empty && inFolders) throw new Error(`instance ${f.instance}'s stream ${f.path} holds no sample: the instance did not run; see its log`);
+    if (!empty) streams.push({ ...s, instance: f.instance });
   }
   if (streams.length === 0) {
-    throw new Error(`${dir} holds no k6 JSON stream (one per instance: <dir>/<instance>/${INSTANCE_STREAM}, or k6 run --out json=<dir>/<instance>.json)`);
+    throw new Error(
+      `${dir} holds no k6 JSON stream (one per instance: <dir>/<instance>/${INSTANCE_STREAM}, or k6 run --out json=<dir>/<instance>.json; k6-suite run --workers writes them in <results>/<run>_<script>.instances)`,
+    );
+  }
+  for (const [i, s] of streams.entries()) {
+    const same = streams.slice(i + 1).find((o) => s.instanceId !== undefined && o.instanceId === s.instanceId);
+    if (same)
+      throw new Error(
+        `${s.instance} and ${same.instance} are one instance (both streams are INSTANCE_ID ${s.instanceId}'s): an instance was copied twice; keep one`,
+      );
+  }
+  const ids = [...new Set(streams.map((s) => s.testId).filter((id) => id !== undefined))];
+  if (ids.length > 1) {
+    const of = (id: string) => streams.filter((s) => s.testId === id).map((s) => s.instance);
+    throw new Error(
+      `${dir} holds instances of ${ids.length} test runs (${ids.map((id) => `testid ${id}: ${of(id).join(', ')}`).join('; ')}): merge the instances of one run (one TEST_ID) only`,
+    );
   }
   return streams;
 }

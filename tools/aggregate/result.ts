@@ -19,7 +19,8 @@ import {
   type RunOutputs,
 } from '../../src/shared/result.ts';
 import { emptyJudgedMetrics, judge, ownFailedThresholds, planShortfalls, unjudgedRun, type Judgement, type PlanFacts } from '../../src/shared/verdict.ts';
-import { mergeTrends, readInstanceStreams, trendStat, type InstanceStream } from './merge.ts';
+import { segmentCoverageProblems } from '../distributed/segments.ts';
+import { isInstanceFolder, mergeTrends, readInstanceStreams, trendStat, type InstanceStream } from './merge.ts';
 
 /** One instance of a distributed run: its folder and the result its summary hook wrote there. */
 export interface InstanceRun {
@@ -41,15 +42,40 @@ export function readInstanceRuns(dir: string, run: string, script: string, insta
       throw new Error(`instance ${instance} wrote no result for run "${run}" of ${script} (${listed} is missing): see its log; the run cannot be merged`);
     }
     const outputs = JSON.parse(readFileSync(listed, 'utf8')) as RunOutputs;
-    const resultPath = outputs.result.startsWith('/') ? outputs.result : join(folder, outputs.result.replace(/^.*\//, ''));
-    return { instance, dir: folder, resultPath, result: JSON.parse(readFileSync(resultPath, 'utf8')) as ResultFile };
+    // the runners write into a volume mounted elsewhere: the result is the file of that name in the instance's folder
+    const resultPath = join(folder, outputs.result.replace(/^.*\//, ''));
+    if (!existsSync(resultPath)) {
+      throw new Error(
+        `instance ${instance} listed its result ${resultPath} but did not write it (stopped while writing?): see its log; the run cannot be merged`,
+      );
+    }
+    let result: ResultFile;
+    try {
+      result = JSON.parse(readFileSync(resultPath, 'utf8')) as ResultFile;
+    } catch (error) {
+      throw new Error(`instance ${instance}'s result ${resultPath} is not JSON (${(error as Error).message}): see its log; the run cannot be merged`);
+    }
+    return { instance, dir: folder, resultPath, result };
   });
 }
 
-/** The instance folders of a distributed run's folder (those holding a k6 stream), in natural order. */
+/** Why the instances are not the whole of ONE distributed run (one test id, execution segments covering the test once): empty when they are. */
+export function runCoverageProblems(runs: InstanceRun[]): string[] {
+  const ids = [...new Set(runs.map((r) => String(r.result.meta.testId ?? '')))];
+  if (ids.length > 1) {
+    const of = (id: string) => runs.filter((r) => String(r.result.meta.testId ?? '') === id).map((r) => r.instance);
+    return [
+      `the instances belong to ${ids.length} test runs (${ids.map((id) => `${id || 'no test id'}: ${of(id).join(', ')}`).join('; ')}): merge the instances of one run (one TEST_ID) only`,
+    ];
+  }
+  const segments = runs.map((r): [string, string] => [r.instance, String((r.result.meta.segment as { segment?: string } | undefined)?.segment ?? '')]);
+  return segmentCoverageProblems(segments);
+}
+
+/** The instance folders of a distributed run's folder (every sub-folder but an empty one), in natural order. */
 export function instanceFolders(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && (existsSync(join(dir, e.name, 'k6.json.gz')) || existsSync(join(dir, e.name, 'k6.json'))))
+    .filter((e) => e.isDirectory() && isInstanceFolder(join(dir, e.name)))
     .map((e) => e.name)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
@@ -175,8 +201,10 @@ export async function mergeRun(input: {
   becomesBaseline: boolean;
 }): Promise<MergedRun> {
   const instances = instanceFolders(input.dir);
-  if (instances.length === 0) throw new Error(`${input.dir} holds no instance folder with a k6 stream (<instance>/k6.json.gz)`);
+  if (instances.length === 0) throw new Error(`${input.dir} holds no instance folder (<instance>/k6.json.gz and the instance's result)`);
   const runs = readInstanceRuns(input.dir, input.run, input.script, instances);
+  const coverage = runCoverageProblems(runs);
+  if (coverage.length > 0) throw new Error(`${input.dir} is not one whole distributed run: ${coverage.join('; ')}`);
   const submetrics = [...new Set(runs.flatMap((r) => Object.keys(r.result.metrics).filter((k) => k.includes('{'))))];
   const streams = await readInstanceStreams(input.dir, submetrics);
   const merged = mergeResults(runs, streams);
@@ -203,9 +231,10 @@ export async function mergeRun(input: {
       iterations: r.result.metrics.iterations?.values.count ?? 0,
       seconds: streams.find((s) => s.instance === r.instance)?.seconds ?? (r.result.state?.testRunDurationMs ?? 0) / 1000,
       environment: r.result.meta.environment,
+      segment: (r.result.meta.segment as { segment?: string } | undefined)?.segment,
     })),
   };
-  for (const key of ['instance', 'environment', 'gateLimits']) delete meta[key];
+  for (const key of ['instance', 'environment', 'gateLimits', 'segment']) delete meta[key];
   const result: ResultFile = { ...merged, meta };
   const diff = input.baseline ? diffResults(input.baseline, result, limits, input.comparableMeta) : undefined;
   if (diff && !given) diff.notes.push("the instances were run without BASELINE: the gate's default tolerances judged the merged run");

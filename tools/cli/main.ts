@@ -117,8 +117,27 @@ function worthRerunning(attempts: ScriptRun[]): boolean {
   return last === 'regression' && attempts.filter((a) => a.verdict === 'regression').length < 2;
 }
 
+/** The settings that name files: k6 runs in the results folder (or an instance's), so relative ones are made absolute. */
+const FILE_SETTINGS = ['DATA_SCHEMA', 'BASELINE', 'GATE_CONFIG', 'GATE_HISTORY'];
+
+/** k6's arguments with every `-e NAME=relative/path` of a FILE_SETTINGS name resolved against `cwd` (where the user typed it). */
+export function absoluteFileSettings(args: string[], cwd: string): string[] {
+  const absolute = (pair: string) => {
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    return eq > 0 && FILE_SETTINGS.includes(name) && value !== '' ? `${name}=${resolve(cwd, value)}` : pair;
+  };
+  return args.map((arg, i) => {
+    if (arg.startsWith('--env=')) return `--env=${absolute(arg.slice(6))}`;
+    if (arg.startsWith('-e') && arg.length > 2 && arg[2] !== '=') return `-e${absolute(arg.slice(2))}`;
+    return i > 0 && (args[i - 1] === '-e' || args[i - 1] === '--env') ? absolute(arg) : arg;
+  });
+}
+
 /** Runs the scripts (with --confirm reruns); returns the worst exit code and every attempt. */
-export async function runScripts(options: RunOptions, k6Args: string[]): Promise<{ exitCode: number; runs: ScriptRun[] }> {
+export async function runScripts(options: RunOptions, given: string[]): Promise<{ exitCode: number; runs: ScriptRun[] }> {
+  const k6Args = absoluteFileSettings(given, process.cwd());
   const scripts = options.all ? availableScripts() : [options.script];
   const known = availableScripts();
   for (const script of scripts) {
@@ -222,6 +241,8 @@ async function runOnce(
         args: ctx.stream ? ['--out', `json=${resultPathOf(results, run, script, '.k6.json.gz')}`, ...k6Args] : k6Args,
         cwd: results,
         inheritOutput: true,
+        timeoutMs: 0,
+        forwardInterrupts: true,
       });
       exitCode = out.exitCode ?? 1;
       stdout = out.stdout;
@@ -518,6 +539,7 @@ export function buildProgram(): Command {
         results,
         baselinePath: baselinePath(results, options.script),
         comparableMeta: scriptManifest(options.script)?.comparableMeta ?? [],
+        format: options.format,
       });
       process.stdout.write(written.text);
       writeFileSync(resultPathOf(results, written.outputs.run, options.script, '.summary'), written.text);

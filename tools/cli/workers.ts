@@ -16,6 +16,18 @@ import { executionSegments } from '../distributed/segments.ts';
 /** The folder of a distributed run's instances: `<results>/<run>_<script>.instances`. */
 export const instancesDir = (results: string, run: string, script: string) => join(results, resultFileName(run, script, '.instances'));
 
+/**
+ * Throws when the merged run would be written over an existing baseline (run name `baseline` while
+ * there is one): as for a single run, a baseline is replaced only by promoting a run.
+ */
+export function refuseBaselineOverwrite(results: string, run: string, script: string, baselinePath: string): void {
+  if (existsSync(baselinePath) && resolve(results, resultFileName(run, script)) === resolve(baselinePath)) {
+    throw new Error(
+      `run "${run}" would overwrite the baseline ${baselinePath}: choose another run name (-r, or leave it unset); a baseline is replaced only by promoting a run (k6-suite promote)`,
+    );
+  }
+}
+
 /** `worker-1` .. `worker-N`. */
 export const workerName = (i: number) => `worker-${i + 1}`;
 
@@ -46,6 +58,7 @@ export async function runWorkers(input: {
   k6Args: string[];
 }): Promise<WorkersRun> {
   const { workers, script, run, results } = input;
+  refuseBaselineOverwrite(results, run, script, input.baselinePath);
   const dir = instancesDir(results, run, script);
   rmSync(dir, { recursive: true, force: true }); // an earlier run's instances must not be merged into this one
   const hasBaseline = existsSync(input.baselinePath);
@@ -70,18 +83,33 @@ export async function runWorkers(input: {
       },
       args: ['--execution-segment', segment, '--execution-segment-sequence', sequence, '--out', `json=${join(folder, INSTANCE_STREAM)}`, ...input.k6Args],
       cwd: folder,
+      timeoutMs: 0,
+      forwardInterrupts: true,
     });
   });
   const outs = await Promise.all(runs);
   for (const [i, out] of outs.entries()) writeFileSync(join(dir, workerName(i), 'k6.log'), `${out.stdout}${out.stderr}`);
   const exitCodes = outs.map((o) => o.exitCode ?? 1);
-  const lines = exitCodes.map((code, i) => `  ${workerName(i)} (segment ${segments[i]}): k6 exit ${code}, log ${join(dir, workerName(i), 'k6.log')}`);
+  const lines = outs.map((o, i) => {
+    const how = o.signal ? `k6 killed by ${o.signal}` : `k6 exit ${o.exitCode}`;
+    // an instance that failed before its summary: its own words, which are only in its log otherwise
+    const said = o.exitCode !== 0 && o.exitCode !== 99 ? lastErrorLine(`${o.stdout}${o.stderr}`) : '';
+    return `  ${workerName(i)} (segment ${segments[i]}): ${how}, log ${join(dir, workerName(i), 'k6.log')}${said ? `\n    ${said}` : ''}`;
+  });
   try {
     const written = await writeMergedRun({ dir, run, script, results, baselinePath: input.baselinePath, comparableMeta: input.comparableMeta });
     return { exitCodes, ...written, text: `${lines.join('\n')}\n\n${written.text}` };
   } catch (error) {
     return { exitCodes, text: `${lines.join('\n')}\n  the instances could not be merged: ${(error as Error).message}\n` };
   }
+}
+
+/** The last error k6 logged (`level=error msg="..."`), unquoted; '' when it logged none. */
+function lastErrorLine(log: string): string {
+  const lines = log.split('\n').filter((l) => /level=error|^\s*(ERRO|✗)/.test(l));
+  const last = lines.at(-1) ?? '';
+  const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
+  return (msg ?? last).replace(/\\n/g, ' ').replace(/\\"/g, '"').trim().slice(0, 600);
 }
 
 /**
@@ -97,8 +125,11 @@ export async function writeMergedRun(input: {
   results: string;
   baselinePath: string;
   comparableMeta: readonly string[];
+  /** How the per-instance table is printed (default table). */
+  format?: 'table' | 'json' | 'markdown';
 }): Promise<{ merged: MergedRun; outputs: RunOutputs; text: string }> {
   const { dir, run, script, results } = input;
+  refuseBaselineOverwrite(results, run, script, input.baselinePath);
   const hasBaseline = existsSync(input.baselinePath);
   const baseline = hasBaseline ? (JSON.parse(readFileSync(input.baselinePath, 'utf8')) as ResultFile) : undefined;
   const merged = await mergeRun({
@@ -115,7 +146,7 @@ export async function writeMergedRun(input: {
   const resultPath = join(results, resultFileName(name, script));
   const outputs: RunOutputs = { script, requestedRun: run, run: name, testId: String(merged.result.meta.testId ?? ''), result: resultPath };
   writeFileSync(resultPath, JSON.stringify(merged.result, null, 2));
-  let text = `${formatAggregate(mergeStreams(await readInstanceStreams(dir)), 'table')}\n`;
+  let text = `${formatAggregate(mergeStreams(await readInstanceStreams(dir)), input.format ?? 'table')}\n`;
   const summary = { root_group: { name: '', groups: [], checks: [] }, ...merged.result } as SummaryData;
   text += `${renderTextSummary(summary, `${script} (run "${name}", ${count} instances merged)`)}\n`;
   if (merged.diff) {

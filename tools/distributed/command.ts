@@ -3,11 +3,12 @@
 // commands. Every instance writes into its own folder `<results>/<instance>/` (k6.json.gz and the
 // script's own result), which `k6-suite aggregate <results>` merges.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../k6.ts';
 import { composeFiles, composeReadme } from './compose.ts';
 import {
+  ConfigError,
   DEFAULT_IMAGE,
   DEFAULT_NAMESPACE,
   DEFAULT_OUTPUT_DIR,
@@ -41,7 +42,7 @@ Every instance writes into its own folder \`results/<instance>/\`: k6's JSON str
 script's own result files (RESULTS_DIR), with RUN_NAME=${config.run}, INSTANCE_ID and TEST_ID=${config.testId}. An instance
 enforces no gate thresholds of its own (its share of the load is not the baseline's): the merged run is judged.
 
-${platforms.map((p) => (p === 'compose' ? composeReadme(config, outputDir) : kubernetesReadme(config))).join('\n')}`;
+${platforms.map((p) => (p === 'compose' ? composeReadme(config, outputDir) : kubernetesReadme(config, outputDir))).join('\n')}`;
 }
 
 /** Every file of the run, relative to the output folder: the platforms' files and the README. Throws as resolveConfig and kubernetesFiles do. */
@@ -63,6 +64,23 @@ export function writeFiles(dir: string, files: readonly GeneratedFile[]): string
     renameSync(temporary, path);
     return path;
   });
+}
+
+/** The list of the files the last generation wrote into an output folder (so the next one removes those it does not write again). */
+const GENERATED_LIST = '.generated-files';
+
+/** Removes the files an earlier generation wrote into `dir` that `files` does not hold (only files it listed); returns their paths. */
+function removeStaleFiles(dir: string, files: readonly GeneratedFile[]): string[] {
+  const list = resolve(dir, GENERATED_LIST);
+  if (!existsSync(list)) return [];
+  const now = new Set(files.map((f) => f.path));
+  const stale = readFileSync(list, 'utf8')
+    .split('\n')
+    .filter((p) => p && !now.has(p) && !p.includes('..') && !isAbsolute(p))
+    .map((p) => resolve(dir, p))
+    .filter((p) => existsSync(p));
+  for (const path of stale) rmSync(path, { force: true });
+  return stale;
 }
 
 /** The output folder as the README's commands name it: relative to the project root when inside it. */
@@ -100,7 +118,7 @@ export function addGenerateCommand(program: Command): void {
     .option('--tmpfs-size <size>', "its size, like 256Mi, 1Gi or 2g (default: the preset's; implies --tmpfs)")
     .option(
       '-e, --env <NAME=value>',
-      'a setting of the script (repeatable); a NAME with TOKEN, KEY, SECRET or PASSWORD in it is a secret: referenced from the shell (Compose) or a Secret (Kubernetes), never written',
+      'a setting of the script (repeatable); a NAME with TOKEN, KEY, SECRET or PASSWORD in it, or a credential value (Bearer/Basic ..., a URL with user:password@), is a secret: referenced from the shell (Compose) or a Secret (Kubernetes), never written',
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--image <image>', `the runners' image (the generated Dockerfile builds it; default ${DEFAULT_IMAGE})`)
@@ -112,11 +130,15 @@ export function addGenerateCommand(program: Command): void {
     .action((options: GenerateOptions & { outputDir: string }) => {
       const config = resolveConfig(options);
       const dir = resolve(options.outputDir);
-      const written = writeFiles(dir, generateFiles(config, shownDir(dir)));
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError('--output-dir', options.outputDir, 'a folder (this is a file)');
+      const files = generateFiles(config, shownDir(dir));
+      const stale = removeStaleFiles(dir, files);
+      const written = writeFiles(dir, [...files, { path: GENERATED_LIST, content: `${files.map((f) => f.path).join('\n')}\n` }]).slice(0, -1);
       console.log(
         `generated ${config.platform === 'both' ? 'Compose and Kubernetes' : config.platform === 'compose' ? 'Compose' : 'Kubernetes'} files for ${config.script}, run ${config.run}: ${config.workers} instance(s) of ${config.cpu.cores} CPU, ${config.memory.kubernetes}${config.tmpfs ? `, tmpfs ${config.tmpfs.kubernetes}` : ''}`,
       );
       for (const path of written) console.log(`  ${path}`);
+      for (const path of stale) console.log(`  removed ${path} (an earlier generation's, not part of this one)`);
       console.log(`next: ${join(shownDir(dir), 'README.md')}`);
     });
 }

@@ -4,7 +4,7 @@
 // stream k6.json.gz and the summary hook's files) that `k6-suite aggregate ./results` merges. The
 // image packages the project's own bin/k6 and dist/ (the Dockerfile written next to the file).
 import { Document } from 'yaml';
-import { COMPOSE_INFLUXDB, PATHS, RUNNER_UID, commonEnv, sharedK6Args, type DistributedConfig, type GeneratedFile } from './config.ts';
+import { COMPOSE_INFLUXDB, PATHS, RUNNER_UID, commonEnv, projectResults, sharedK6Args, type DistributedConfig, type GeneratedFile } from './config.ts';
 
 export const COMPOSE_FILE = 'docker-compose.loadtest.yml';
 export const DOCKERFILE = 'Dockerfile';
@@ -132,8 +132,8 @@ docker build -f ${outputDir}/${DOCKERFILE} -t ${config.image} .
 cd ${outputDir}
 mkdir -p results    # the runners write as your user (${COMPOSE_USER_VARIABLE}), so create it as you
 ${secrets.map((name) => `export ${name}=...       # a secret: read from the shell, never written in the file\n`).join('')}${COMPOSE_USER_VARIABLE}="$(id -u):$(id -g)" docker compose -f ${COMPOSE_FILE} up
-k6-suite aggregate ./results                                   # the merged numbers
-k6-suite aggregate ./results -s ${config.script} -r ${config.run}   # ... also as one result judged against the baseline
+npx k6-suite aggregate ./results                               # the merged numbers
+npx k6-suite aggregate ./results -s ${config.script} -r ${config.run} --results ${projectResults(outputDir)}   # ... also as one result judged against the baseline of the project's results
 \`\`\`
 
 \`TEST_ID=<id>\` in front of \`docker compose up\` gives a new run its own test id (default \`${config.testId}\`).

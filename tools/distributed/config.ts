@@ -2,8 +2,9 @@
 // files are written: Docker Compose (./compose.ts) and Kubernetes with the k6-operator (./kubernetes.ts).
 // Every value a user gives is checked here, once, with an error that names the flag and what it takes;
 // the generators only translate (sizes into each platform's notation, secrets into references).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { RUN_NAME_ALLOWED, RUN_NAME_PATTERN, defaultTestId } from '../../src/shared/result.ts';
 import { SCRIPTS, bundleOf, scriptManifest } from '../../src/shared/families/index.ts';
 import { PROJECT_ROOT } from '../k6.ts';
@@ -206,6 +207,11 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME_PARTS.some((part) => upper.includes(part));
 }
 
+/** Whether a value is a credential whatever its variable's name: an Authorization header value (`Bearer ...`, `Basic ...`) or a URL with a user or password. */
+export function isSecretValue(value: string): boolean {
+  return /^\s*(Bearer|Basic|Token)\s+\S/i.test(value) || /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);
+}
+
 /**
  * `-e NAME=value` settings, in order (a repeated NAME keeps its last value, in its first place).
  * NAME is a shell variable name; the value may be empty and may hold `=`. Throws ConfigError for a bad
@@ -221,20 +227,31 @@ export function parseEnv(pairs: readonly string[], reserved: readonly string[] =
       const hint = name === 'RUN_NAME' ? ' (use --run)' : '';
       throw new ConfigError('-e/--env', pair, `${name} is set on every runner by the generator${hint}; allowed are the script's own settings`);
     }
-    settings.set(name, { name, value, secret: isSecretName(name) });
+    settings.set(name, { name, value, secret: isSecretName(name) || isSecretValue(value) });
   }
   return [...settings.values()];
 }
 
+/**
+ * The project's results folder (its baselines and history) as a command run in the output folder names
+ * it: relative when the output folder (`outputDir`, as seen from the project root) is inside the project.
+ */
+export function projectResults(outputDir: string): string {
+  return isAbsolute(outputDir) ? join(PROJECT_ROOT, 'results') : relative(outputDir, 'results');
+}
+
 /** A DNS-1123 name from free text: lower case, `[a-z0-9-]`, at most `max` characters, never empty. */
 export function dnsName(text: string, max = 40): string {
-  const name = text
+  const full = text
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
-    .slice(0, max)
     .replace(/^-+|-+$/g, '');
-  return name || 'k6';
+  if (full === text && full.length <= max) return full || 'k6';
+  // changed or cut: a hash of the text keeps two different texts apart (a long run name cut to the same prefix)
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 6);
+  const head = full.slice(0, max - hash.length - 1).replace(/-+$/g, '');
+  return head ? `${head}-${hash}` : `k6-${hash}`;
 }
 
 /**
@@ -337,6 +354,13 @@ function resolveInfluxdb(options: GenerateOptions, platform: Platform): Distribu
         '--influxdb-url',
         options.influxdbUrl,
         'an http:// or https:// URL of an InfluxDB 1.x with the database as its path, e.g. http://influxdb.monitoring:8086/k6',
+      );
+    }
+    if (url.username || url.password) {
+      throw new ConfigError(
+        '--influxdb-url',
+        '(a URL with credentials, not shown)',
+        'a URL without user or password (they would be written into the files): give them as -e K6_INFLUXDB_USERNAME=... -e K6_INFLUXDB_PASSWORD=..., which are kept out of the files as secrets',
       );
     }
     if (options.influxdb)

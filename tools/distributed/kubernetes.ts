@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document } from 'yaml';
 import { K6_BIN, K6_HYGIENE_ENV, PROJECT_ROOT } from '../k6.ts';
-import { PATHS, RUNNER_UID, commonEnv, sharedK6Args, type DistributedConfig, type GeneratedFile } from './config.ts';
+import { PATHS, RUNNER_UID, commonEnv, projectResults, sharedK6Args, type DistributedConfig, type GeneratedFile } from './config.ts';
 
 /** The folder of the manifests `kubectl apply --server-side -f kubernetes/` applies (in file name order). */
 export const KUBERNETES_DIR = 'kubernetes';
@@ -214,7 +214,7 @@ export function kubernetesFiles(config: DistributedConfig): GeneratedFile[] {
 }
 
 /** The Kubernetes part of the README: apply, secrets, wait for `finished`, copy the results out, aggregate. */
-export function kubernetesReadme(config: DistributedConfig): string {
+export function kubernetesReadme(config: DistributedConfig, outputDir: string): string {
   const names = objectNames(config);
   const ns = config.kubernetes.namespace;
   const secrets = config.env.filter((e) => e.secret).map((e) => e.name);
@@ -230,8 +230,8 @@ k6-operator (v1.x, TestRun \`k6.io/v1alpha1\`) installed and the image \`${confi
 (built with the Dockerfile above; push it to your registry and pass \`--image\` for a real cluster).
 The operator starts the runners together, gives each its execution segment and \`--tag instance_id=<n>\`;
 each runner writes into its own folder of the volume, named after its pod (INSTANCE_ID; INSTANCE_INDEX is
-not set: the operator does not pass the index to the pod; a folder without k6.json.gz, e.g. one the operator's
-initializer pod made, is skipped by the aggregate). In this folder:
+not set: the operator does not pass the index to the pod; an empty folder, e.g. one the operator's initializer pod
+made, is skipped by the aggregate; a runner's folder without its k6.json.gz is named and stops the merge). In this folder:
 
 \`\`\`bash
 kubectl apply --server-side -f ${KUBERNETES_DIR}/00-namespace.yaml
@@ -240,8 +240,8 @@ kubectl -n ${ns} wait testrun/${names.testRun} --for=jsonpath='{.status.stage}'=
 kubectl apply -f ${RESULTS_READER_FILE}
 kubectl -n ${ns} wait pod/${names.reader} --for=condition=Ready --timeout=5m
 kubectl -n ${ns} cp ${names.reader}:${PATHS.results} ./results   # ./results must not exist yet (else it lands in ./results/results)
-k6-suite aggregate ./results                                   # the merged numbers
-k6-suite aggregate ./results -s ${config.script} -r ${config.run}   # ... also as one result judged against the baseline
+npx k6-suite aggregate ./results                               # the merged numbers
+npx k6-suite aggregate ./results -s ${config.script} -r ${config.run} --results ${projectResults(outputDir)}   # ... also as one result judged against the baseline of the project's results
 kubectl delete -f ${RESULTS_READER_FILE} && kubectl delete -f ${KUBERNETES_DIR}/   # when done (the volume goes with it)
 \`\`\`
 
