@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the servers the end-to-end tests start on 127.0.0.1, when missing: an S3 server (versitygw,
 # Apache-2.0, built from the Go module proxy into bin/) for the ingestion family's parquet output, the
-# checker of the files `k6-suite generate` writes (bin/deploy-check, from tools/deploy-check), and
-# the Debian packages (real PostgreSQL for history, real InfluxDB 1.x for the Grafana output, Chromium
-# to render the HTML report).
+# checker of the files `k6-suite generate` writes (bin/deploy-check, from tools/deploy-check), the
+# Debian packages (real PostgreSQL for history, real InfluxDB 1.x for the Grafana output, Chromium
+# to render the HTML report, clang and lld for the SpacetimeDB module), and a real SpacetimeDB server
+# with the benchmark module (tools/spacetimedb-server/build.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -35,19 +36,24 @@ need=()
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# the compiler of the SpacetimeDB benchmark module (wasm32: clang and lld's wasm-ld)
+command -v clang >/dev/null 2>&1 || need+=(clang)
+command -v wasm-ld >/dev/null 2>&1 || need+=(lld)
 if (( ${#need[@]} == 0 )); then
-  echo "system packages present: postgresql, influxdb, chromium"
-  exit 0
+  echo "system packages present: postgresql, influxdb, chromium, clang, lld"
+else
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "error: the tests need the Debian packages ${need[*]}; install them (sudo apt-get install -y ${need[*]}) and run again" >&2
+    exit 1
+  fi
+  echo "installing Debian packages: ${need[*]} ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # the packages' own services are not used: tests start their own servers on 127.0.0.1 with free ports
+  for service in influxdb postgresql; do
+    (command -v service >/dev/null && service "$service" stop >/dev/null 2>&1) || true
+  done
 fi
-if [[ $(id -u) -ne 0 ]]; then
-  echo "error: the tests need the Debian packages ${need[*]}; install them (sudo apt-get install -y ${need[*]}) and run again" >&2
-  exit 1
-fi
-echo "installing Debian packages: ${need[*]} ..."
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# the packages' own services are not used: tests start their own servers on 127.0.0.1 with free ports
-for service in influxdb postgresql; do
-  (command -v service >/dev/null && service "$service" stop >/dev/null 2>&1) || true
-done
+# the real SpacetimeDB server (cached per machine) and the benchmark module it hosts
+bash tools/spacetimedb-server/build.sh

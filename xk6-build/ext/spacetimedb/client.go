@@ -126,6 +126,8 @@ type Client struct {
 	ctr     *counters
 	onCount func() // called after every count but pings (set before the first operation)
 
+	onClose func() // called once Close took the socket (the module's openClients forgets the client)
+
 	causes    *causeRegistry // where failure causes are counted (processCauses when nil)
 	downSince time.Time      // guarded by mu: when the socket dropped, while no reconnect has succeeded
 	outages   *outageSet     // the VU's clients that are down now (nil outside k6)
@@ -207,9 +209,17 @@ func (c *Client) OneOffQuery(ctx context.Context, query string, done func(Outcom
 	c.start(ctx, &op{kind: kindOneOff, query: query, done: done})
 }
 
-// Close closes the socket with code 1000; pending operations end as dropped. It ends the time counted
-// as disconnected after a drop.
-func (c *Client) Close() {
+// Close closes the socket with a close frame (code 1000), after stopping its pings; pending operations
+// end as dropped. It ends the time counted as disconnected after a drop. The socket is released once
+// the server answered the close (or after a second) in the background.
+func (c *Client) Close() { c.close(false) }
+
+// closeAndWait is Close, returning once the server answered the close frame or a second passed (the
+// end of the test: the k6 process must not exit before the close handshake is done).
+func (c *Client) closeAndWait() { c.close(true) }
+
+// close does Close's work; wait: returns only once the socket is released (else that happens in the background).
+func (c *Client) close(wait bool) {
 	c.endOutage(time.Now(), true)
 	c.mu.Lock()
 	c.legacySubs, c.singleSubs = nil, nil // a closed session's subscriptions are not re-sent
@@ -221,20 +231,31 @@ func (c *Client) Close() {
 		conn.closedByUs.Store(true)
 		ops = c.detachLocked(conn)
 	}
+	onClose := c.onClose
 	c.mu.Unlock()
+	if onClose != nil {
+		onClose()
+	}
 	for _, o := range ops {
 		c.complete(o, Outcome{Status: StatusDropped, Err: "the client closed the connection"}, time.Now())
 	}
 	if conn == nil {
 		return
 	}
+	conn.shutdown() // no ping after the close frame
 	_ = conn.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
 		time.Now().Add(time.Second))
-	go func() {
+	// the reader ends when the server's close frame arrives (gorilla answers nothing more: the close is done)
+	release := func() {
 		select {
 		case <-conn.readerDone:
 		case <-time.After(time.Second):
 		}
 		_ = conn.ws.Close()
-	}()
+	}
+	if wait {
+		release()
+		return
+	}
+	go release()
 }

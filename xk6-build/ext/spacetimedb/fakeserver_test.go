@@ -2,6 +2,7 @@ package spacetimedb
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -37,6 +38,7 @@ type fakeServer struct {
 	closeAll     []*websocket.Conn
 	senders      []func(string)
 	ignoreFrames atomic.Bool
+	closeCodes   []int // the close frames' codes the clients sent
 
 	// rowsNeedSubscription: like SpacetimeDB, a caller's committed update carries only the rows its
 	// connection's subscriptions match (here: no rows at all on a connection without one).
@@ -94,6 +96,13 @@ func (f *fakeServer) dropAll() {
 	for _, c := range f.closeAll {
 		_ = c.UnderlyingConn().Close()
 	}
+}
+
+// closesReceived are the codes of the close frames the clients sent, in order.
+func (f *fakeServer) closesReceived() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]int(nil), f.closeCodes...)
 }
 
 func (f *fakeServer) received() []string {
@@ -154,6 +163,12 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				f.mu.Lock()
+				f.closeCodes = append(f.closeCodes, ce.Code)
+				f.mu.Unlock()
+			}
 			return
 		}
 		f.mu.Lock()

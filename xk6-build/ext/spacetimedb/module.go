@@ -2,6 +2,7 @@ package spacetimedb
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/grafana/sobek"
@@ -13,6 +14,8 @@ import (
 // RootModule is the global module object: one per k6 process.
 type RootModule struct {
 	causes *causeRegistry // the failure causes of the process (processCauses)
+	open   *openClients   // the process's clients with a socket that may be open: closed when the test ends
+	watch  sync.Once      // subscribes to the end of the test once
 }
 
 // ModuleInstance is the module as one VU sees it.
@@ -20,6 +23,7 @@ type ModuleInstance struct {
 	vu         modules.VU
 	metrics    *vuMetrics
 	causes     *causeRegistry
+	open       *openClients
 	initLogger logrus.FieldLogger // the init environment's, for failures logged before the VU has a state
 }
 
@@ -29,15 +33,16 @@ var (
 )
 
 // New returns the root module.
-func New() *RootModule { return &RootModule{causes: processCauses} }
+func New() *RootModule { return &RootModule{causes: processCauses, open: newOpenClients()} }
 
 // NewModuleInstance is called once per VU that imports the module (in its init context): it also
 // registers the module's metrics.
 func (r *RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
-	mi := &ModuleInstance{vu: vu, metrics: newVUMetrics(vu), causes: r.causes}
+	mi := &ModuleInstance{vu: vu, metrics: newVUMetrics(vu), causes: r.causes, open: r.open}
 	if env := vu.InitEnv(); env != nil && env.TestPreInitState != nil {
 		mi.initLogger = env.Logger
 	}
+	r.watch.Do(func() { r.open.closeAtTestEnd(vu) })
 	return mi
 }
 
@@ -68,6 +73,7 @@ func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
 		common.Throw(rt, err)
 	}
 	c := NewClient(opts)
+	mi.open.add(c)
 	mi.metrics.bind(c)
 	c.causes = mi.registry()
 	c.LogFn = mi.logger
