@@ -7,7 +7,7 @@ import { check } from 'k6';
 import exec from 'k6/execution';
 import { Client, failureCauses } from 'k6/x/spacetimedb';
 import { buildOptions } from '../lib/options';
-import { formatMs } from '../shared/format';
+import { formatMs, parseDurationMs } from '../shared/format';
 import { mergeThresholds } from '../shared/gate';
 import type { MetricSummary } from '../shared/result';
 import { metrics, recordTransaction } from '../lib/metrics';
@@ -140,6 +140,14 @@ const WORKLOADS: Record<ScenarioName, Workload> = {
     check: named('WebSocket connected'),
     weight: 0,
     thresholds: { checks: ['rate>0.99'], spacetime_ws_connections_total: ['count>0'] },
+  },
+  pipeline: {
+    exec: 'pipelineScenario',
+    run: pipelineScenario,
+    reducers: { increment: 2 },
+    check: named('Pipelined calls committed'),
+    weight: 0,
+    thresholds: TRANSACTION_THRESHOLDS,
   },
 };
 
@@ -352,6 +360,23 @@ export async function batchScenario(): Promise<void> {
     results.every((r) => r.ok),
     WORKLOADS.batch.check,
   );
+}
+
+/**
+ * The server's capacity: PIPELINE_DEPTH increments kept in flight on the VU's socket for a
+ * PIPELINE_SLICE of the iteration, each answer refilled at once (k6/x/spacetimedb's pipeline); every
+ * call measured and recorded by the extension as in the counter scenario. The load is what the server
+ * answers, not a rate: an iteration lasts about one slice, so k6's scheduling, thresholds and graceful
+ * stop still apply.
+ */
+export async function pipelineScenario(): Promise<void> {
+  const s = await vuSession(WORKLOADS.pipeline.check);
+  if (!s || !(s.transport instanceof WebSocketTransport)) return;
+  const result = await s.transport.client.pipeline('increment', s.incrementArgs, cfg.PIPELINE_DEPTH, parseDurationMs(cfg.PIPELINE_SLICE) ?? 1000, {
+    kind: 'write',
+    records: 1,
+  });
+  check(result.calls > 0 && result.failed === 0, WORKLOADS.pipeline.check);
 }
 
 /**

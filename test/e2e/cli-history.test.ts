@@ -94,7 +94,9 @@ describe('k6-suite run / baseline / compare / trend', () => {
       for (const file of ['base_payment-confirm.json', 'base_payment-confirm.summary']) expect(existsSync(join(dir, file)), file).toBe(true);
       expect(await main(['baseline', 'promote', 'base', '-s', 'payment-confirm', '--results', dir, '--force'])).toBe(0);
       expect(existsSync(join(dir, 'baseline_payment-confirm.summary')), 'the summary goes with the promoted run').toBe(true);
-      expect(await main(['run', '-c', '--confirm', '1', '-s', 'payment-confirm', '--results', dir, ...quick()])).toBe(0);
+      // up to three reruns of a run judged inconclusive or regression (as the nightly test): a fresh-clone CI saw a
+      // starved run and then a p(95) regression while the other test files loaded the 2 cores; the assertions stand
+      expect(await main(['run', '-c', '--confirm', '3', '-s', 'payment-confirm', '--results', dir, ...quick()])).toBe(0);
       const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
       for (const ext of ['json', 'summary', 'diff.json', 'diff.md']) expect(existsSync(join(dir, `${sha}_payment-confirm.${ext}`)), ext).toBe(true);
       // the result names the script it ran (SCENARIO chose it in dist/payments.js)
@@ -107,8 +109,8 @@ describe('k6-suite run / baseline / compare / trend', () => {
         ...quick(),
         ...others.flatMap(({ family, target }) => Object.entries(targetEnv(family.sandbox.env, target)).flatMap(([k, v]) => ['-e', `${k}=${v}`])),
       ];
-      // a run the machine starved is rerun once (--confirm): this test is about the workflow
-      expect(await main(['run', '-a', '-r', 'all', '--confirm', '1', '--results', dir, ...all])).toBe(0);
+      // a run the machine starved is rerun (--confirm): this test is about the workflow
+      expect(await main(['run', '-a', '-r', 'all', '--confirm', '3', '--results', dir, ...all])).toBe(0);
       const ran = readdirSync(dir)
         .filter((f) => f.startsWith('all_') && f.endsWith('.json') && !f.includes('.diff') && !f.includes('outputs'))
         .map((f) => f.slice(4, -5))

@@ -98,3 +98,40 @@ describe.each([
     });
   });
 });
+
+describe('real server: SCENARIO=pipeline', () => {
+  it.each([
+    { name: '1 VU (smoke)', args: [] as string[] },
+    { name: '4 VUs', args: ['--vus', '4', '--duration', '3s'] },
+  ])('$name: every pipelined call k6 counted as committed is in the database', async ({ args }) => {
+    const database = `bench${(runs += 1)}`;
+    await server.publish(database);
+    const logBefore = server.log().length;
+    const runName = `r${runs}`;
+    const out = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: {
+        SPACETIME_HOST: server.host,
+        SPACETIME_PORT: String(server.port),
+        SPACETIME_DATABASE: database,
+        RESULTS_DIR: results.dir,
+        RUN_NAME: runName,
+        SCENARIO: 'pipeline',
+        PIPELINE_DEPTH: '10',
+        PIPELINE_SLICE: '500ms',
+        LOAD_PROFILE: 'smoke',
+        STEADY_STATE_DURATION: '3s',
+      },
+      args,
+      timeoutMs: 120_000,
+    });
+    const result = readResult(join(results.dir, `${runName}_spacetimedb.json`));
+    expect(out.exitCode, out.stderr.slice(-3000)).toBe(0);
+    const calls = count(result, 'spacetime_reducer_calls_total');
+    expect(calls).toBeGreaterThan(10 * count(result, 'iterations'));
+    expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
+    expect(await committedRows(database)).toEqual({ increments: calls, messages: 0, users: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(clientWarnings(server.log().slice(logBefore))).toEqual([]);
+  });
+});

@@ -183,6 +183,40 @@ describe('over websocket only', () => {
     expect(out.stdout).toContain('✓ Subscription applied');
   });
 
+  it('pipeline: PIPELINE_DEPTH calls in flight per socket, each measured by the extension and committed by the server', async () => {
+    const { out, result } = await run({ SCENARIO: 'pipeline', LOAD_PROFILE: 'smoke', PIPELINE_DEPTH: '8', PIPELINE_SLICE: '500ms' });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const calls = count(result, 'spacetime_reducer_calls_total');
+    const iterations = count(result, 'iterations');
+    expect(iterations).toBeGreaterThanOrEqual(4); // 3 s of 500 ms slices
+    expect(calls).toBeGreaterThan(8 * iterations); // every slice kept the depth in flight
+    expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
+    expect(sandbox.counts().committed.increment).toBe(calls);
+    expect(count(result, 'transactions_total')).toBe(calls);
+    expect(count(result, 'records_written_total')).toBe(calls);
+    expect(count(result, 'spacetime_table_inserts_total') + count(result, 'spacetime_table_updates_total')).toBe(calls);
+    expect(result.metrics.spacetime_reducer_latency_ms.values.avg).toBeGreaterThan(0);
+    expect(result.metrics.write_latency_ms.values.avg).toBeGreaterThan(0);
+    expect(out.stdout).toContain('✓ Pipelined calls committed');
+  });
+
+  it.each([
+    [{ SCENARIO: 'pipeline', USE_WEBSOCKET: 'false' }, 'SCENARIO=pipeline keeps calls in flight on a WebSocket, so it needs USE_WEBSOCKET=true'],
+    [
+      { SCENARIO: 'pipeline', LOAD_PROFILE: 'tps100' },
+      'SCENARIO=pipeline keeps PIPELINE_DEPTH calls in flight per VU, so its load is the VUs, not an arrival rate',
+    ],
+    [{ SCENARIO: 'pipeline', PIPELINE_DEPTH: '0' }, "PIPELINE_DEPTH='0' is not valid"],
+  ])('pipeline with %j is refused before any request', async (env, message) => {
+    const out = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: { ...env, SPACETIME_PORT: String(sandbox.port), SPACETIME_HOST: '127.0.0.1', RESULTS_DIR: results.dir },
+    });
+    expect(out.exitCode).toBe(107);
+    expect(out.stderr).toContain(message);
+    expect(sandbox.stats().served).toEqual({});
+  });
+
   it('websocketStress with USE_WEBSOCKET=false is refused before any request', async () => {
     const out = await runK6({
       script: 'dist/spacetimedb.js',

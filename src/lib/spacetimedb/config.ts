@@ -1,9 +1,10 @@
 // Every variable of seed 000's tables and the settings stage of dist/spacetimedb.js.
 import { spacetimedb } from '../../shared/families/spacetimedb';
-import { bool, int, num, oneOf, secret, str, type Values } from '../config';
+import { bool, duration, int, num, oneOf, secret, str, type Values } from '../config';
+import { holdsRate, type LoadModel, type ProfileName } from '../../profiles/index';
 import type { SettingsSpec } from '../settings';
 
-export const SCENARIOS = ['counter', 'message', 'users', 'mixed', 'batch', 'websocketStress'] as const;
+export const SCENARIOS = ['counter', 'message', 'users', 'mixed', 'batch', 'websocketStress', 'pipeline'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const DAY_MS = 86_400_000;
@@ -21,6 +22,9 @@ export const SPACETIME_RULES = {
   READ_WRITE_RATIO: num(0.7, { min: 0, max: 1 }),
   MESSAGE_SIZE: int(1000, { min: 1, max: 1_000_000 }),
   BATCH_SIZE: int(10, { min: 1, max: 1000 }),
+  // SCENARIO=pipeline: calls kept in flight per socket, and how long each iteration's slice lasts
+  PIPELINE_DEPTH: int(10, { min: 1, max: 10_000 }),
+  PIPELINE_SLICE: duration('1s'),
   COUNTER_WEIGHT: num(0.4, { min: 0 }),
   MESSAGE_WEIGHT: num(0.3, { min: 0 }),
   MIXED_WEIGHT: num(0.3, { min: 0 }),
@@ -44,16 +48,31 @@ export function spacetimeProblems(c: SpacetimeValues): string[] {
   if (c.SCENARIO === 'websocketStress' && !c.USE_WEBSOCKET) {
     problems.push('SCENARIO=websocketStress measures WebSocket connections, so it needs USE_WEBSOCKET=true');
   }
+  if (c.SCENARIO === 'pipeline' && !c.USE_WEBSOCKET) {
+    problems.push('SCENARIO=pipeline keeps calls in flight on a WebSocket, so it needs USE_WEBSOCKET=true');
+  }
   return problems;
+}
+
+/**
+ * SCENARIO=pipeline holds calls in flight for a slice per iteration: its load is the VUs' sockets, not an
+ * arrival rate (an arrival-rate profile would start far more slices than its VUs can run).
+ */
+function pipelineProfileProblems(c: SpacetimeValues, load: { profile: ProfileName; model?: string; given: boolean }): string[] {
+  if (c.SCENARIO !== 'pipeline' || !holdsRate(load.profile, load.model as LoadModel | undefined)) return [];
+  return [
+    `SCENARIO=pipeline keeps PIPELINE_DEPTH calls in flight per VU, so its load is the VUs, not an arrival rate: LOAD_PROFILE=${load.profile} holds a rate; use LOAD_MODEL=vus (e.g. LOAD_PROFILE=tps100 LOAD_MODEL=vus: 10 VUs) or a VU profile (smoke, spike)`,
+  ];
 }
 
 /** The settings stage of dist/spacetimedb.js (see readSettings). */
 export const SPACETIME_SETTINGS = {
   family: spacetimedb,
   script: 'spacetimedb',
-  defaultProfile: 'tps500',
+  // pipeline: one VU by default (its load is the calls in flight, PIPELINE_DEPTH)
+  defaultProfile: (c: SpacetimeValues) => (c.SCENARIO === 'pipeline' ? 'smoke' : 'tps500'),
   rules: SPACETIME_RULES,
-  check: spacetimeProblems,
+  check: (c, _cwd, load) => [...spacetimeProblems(c), ...pipelineProfileProblems(c, load)],
 } satisfies SettingsSpec<typeof SPACETIME_RULES>;
 
 /** The server's HTTP base URL and the database's WebSocket subscribe URL. */

@@ -1,10 +1,12 @@
 // Records one measured SpacetimeDB operation in the spacetime_* metrics and the shared transaction
-// metrics.
+// metrics: over HTTP here; over WebSocket the extension records them itself from Go (result.recorded,
+// the same names and values: k6/x/spacetimedb's callmetrics.go).
 import { recordTransaction, type TransactionKind } from '../metrics';
 import { spacetimeMetrics as m } from './metrics';
 import type { CallResult, ReadResult } from './transport';
 
 export function recordCall(result: CallResult, kind: TransactionKind, overWebSocket: boolean, recordsWritten = 1): void {
+  if (result.recorded) return;
   m.reducerCalls.add(1);
   m.reducerLatency.add(result.latencyMs);
   if (overWebSocket) m.wsLatency.add(result.latencyMs);
@@ -25,6 +27,7 @@ export function recordCall(result: CallResult, kind: TransactionKind, overWebSoc
 }
 
 export function recordRead(result: ReadResult, overWebSocket: boolean): void {
+  if (result.recorded) return;
   if (overWebSocket) m.wsLatency.add(result.latencyMs);
   recordTransaction({
     kind: 'read',

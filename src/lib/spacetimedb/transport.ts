@@ -1,7 +1,7 @@
 // One interface over both ways of reaching SpacetimeDB, so every scenario runs over WebSocket or HTTP
 // unchanged (USE_WEBSOCKET). Results carry what was measured and what the server said; the
 // WebSocket side also carries the row counts of the caller's TransactionUpdate.
-import type { Client, CallOutcome, QueryOutcome } from 'k6/x/spacetimedb';
+import type { Client, CallOutcome, OperationRecord, QueryOutcome } from 'k6/x/spacetimedb';
 import type { FailureCause } from '../metrics';
 import type { SpacetimeHttpClient, HttpCallOutcome } from './http-client';
 
@@ -16,6 +16,8 @@ export interface CallResult {
   rows?: { inserts: number; updates: number; deletes: number };
   bytesSent: number;
   bytesReceived: number;
+  /** Its metrics were recorded by the extension (WebSocket): recordCall leaves it. */
+  recorded?: boolean;
 }
 
 export interface ReadResult {
@@ -25,6 +27,8 @@ export interface ReadResult {
   error?: string;
   cause?: FailureCause;
   bytesReceived: number;
+  /** Its metrics were recorded by the extension (WebSocket): recordRead leaves it. */
+  recorded?: boolean;
 }
 
 export interface Transport {
@@ -111,22 +115,31 @@ function fromQuery(o: QueryOutcome): ReadResult {
   };
 }
 
-/** Connection-level counts (messages, connections, drops, reconnects, updates) are emitted by the extension itself. */
+/** A write of one record, recorded by the extension. */
+const WRITE: OperationRecord = { kind: 'write', records: 1 };
+/** A read, recorded by the extension. */
+const READ: OperationRecord = { kind: 'read' };
+
+/**
+ * Connection-level counts (messages, connections, drops, reconnects, updates) and each call's and
+ * read's metrics (the extension's `record` argument: one sample container from Go per operation) are
+ * emitted by the extension itself; the results come back marked `recorded`.
+ */
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket' as const;
   constructor(readonly client: Client) {}
 
   async call(reducer: string, argsJson: string): Promise<CallResult> {
-    return fromWs(await this.client.callReducer(reducer, argsJson));
+    return { ...fromWs(await this.client.callReducer(reducer, argsJson, 0, WRITE)), recorded: true };
   }
 
   async callBatch(calls: Array<{ reducer: string; argsJson: string }>): Promise<CallResult[]> {
-    const outcomes = await Promise.all(calls.map((c) => this.client.callReducer(c.reducer, c.argsJson)));
-    return outcomes.map(fromWs);
+    const outcomes = await Promise.all(calls.map((c) => this.client.callReducer(c.reducer, c.argsJson, 0, WRITE)));
+    return outcomes.map((o) => ({ ...fromWs(o), recorded: true }));
   }
 
   async read(query: string): Promise<ReadResult> {
-    return fromQuery(await this.client.oneOffQuery(query));
+    return { ...fromQuery(await this.client.oneOffQuery(query, READ)), recorded: true };
   }
 
   async subscribe(queries: string[]): Promise<ReadResult> {

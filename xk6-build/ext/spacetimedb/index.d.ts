@@ -35,6 +35,35 @@ declare module 'k6/x/spacetimedb' {
 
   export type CallStatus = 'committed' | 'failed' | 'out_of_energy' | 'timeout' | 'dropped';
 
+  /**
+   * Asks the extension to record the operation's metrics itself, from Go, in one sample container (as
+   * k6's HTTP module does): spacetime_reducer_calls_total, spacetime_reducer_errors_total,
+   * spacetime_reducer_latency_ms, spacetime_ws_latency_ms, spacetime_table_{inserts,updates,deletes}_total
+   * (the caller's TransactionUpdate; an update is a delete and an insert of one key), and the transaction
+   * metrics (transactions_total, transaction_success_rate, error_rate, latency_ms, <kind>_latency_ms,
+   * transaction_errors_total with timeout/connection/validation_errors_total, bytes_written_total or
+   * bytes_read_total, records_written_total or records_read_total), tagged with the VU's current tags.
+   */
+  /** What one pipelined slice did. */
+  export interface PipelineResult {
+    /** Calls answered (or ended) in the slice. */
+    calls: number;
+    committed: number;
+    /** failed, out_of_energy, timeout or dropped. */
+    failed: number;
+    /** The first error text of each status that was not committed. */
+    errors: Record<string, string>;
+    /** From the first call's send to the last answer. */
+    elapsedMs: number;
+  }
+
+  export interface OperationRecord {
+    /** Which latency Trend it feeds; default write (oneOffQuery: always read). */
+    kind?: 'write' | 'read' | 'delete' | 'batch';
+    /** Records written by a committed call (default 1). */
+    records?: number;
+  }
+
   export interface CallOutcome {
     status: CallStatus;
     requestId: number;
@@ -83,7 +112,7 @@ declare module 'k6/x/spacetimedb' {
      * flags: 0 (default) or 1 (no success notification: a successful call then ends 'timeout').
      * argsJson is the JSON text of the arguments array, e.g. '["c1",1]' (sent as the CallReducer `args` string).
      */
-    callReducer(reducer: string, argsJson: string, flags?: number): Promise<CallOutcome>;
+    callReducer(reducer: string, argsJson: string, flags?: number, record?: OperationRecord): Promise<CallOutcome>;
     /**
      * Legacy Subscribe -> InitialSubscription (rows = total inserts), or a Failed TransactionUpdate -> 'error'.
      * Once 'ok', its queries are re-sent on every new socket after a drop (before any waiting call), replacing
@@ -92,10 +121,19 @@ declare module 'k6/x/spacetimedb' {
     subscribe(queries: string[]): Promise<QueryOutcome>;
     /** SubscribeSingle with a fresh query_id -> SubscribeApplied / SubscriptionError. Once 'ok', re-sent after every reconnect, until close(). */
     subscribeSingle(query: string): Promise<QueryOutcome>;
-    /** OneOffQuery with a fresh message_id (hex) -> OneOffQueryResponse. */
-    oneOffQuery(query: string): Promise<QueryOutcome>;
+    /** OneOffQuery with a fresh message_id (hex) -> OneOffQueryResponse. `record`: as callReducer's, counted as a read (records read: the answer's rows). */
+    oneOffQuery(query: string, record?: OperationRecord): Promise<QueryOutcome>;
+    /**
+     * Keeps `depth` calls of reducer(argsJson) in flight on this socket for `sliceMs`, each answer refilled at
+     * once, then waits for the calls still in flight (each bounded by requestTimeoutMs). With `record`, every
+     * call's metrics are recorded by the extension (as callReducer's). Never rejects.
+     */
+    pipeline(reducer: string, argsJson: string, depth: number, sliceMs: number, record?: OperationRecord): Promise<PipelineResult>;
     isOpen(): boolean;
-    /** Closes the socket (code 1000); pending calls resolve 'dropped'. The next operation reconnects, without re-sending the subscriptions. */
+    /**
+     * Stops the pings, sends a close frame (1000); pending calls resolve 'dropped'. The next operation reconnects,
+     * without re-sending the subscriptions. A socket still open at the end of the test is closed the same way by the extension.
+     */
     close(): void;
   }
 

@@ -50,6 +50,7 @@ const pushEvery = time.Second
 type vuMetrics struct {
 	vu      modules.VU
 	metrics [numCounters]*metrics.Metric // nil for pings
+	calls   *callMetrics                 // the measured operations' metrics (nil without a registry)
 	ctr     counters
 	outages outageSet // the VU's clients that are down now: their outage ends at TestEnd
 
@@ -85,6 +86,7 @@ func newVUMetrics(vu modules.VU) *vuMetrics {
 				m.metrics[i] = env.Registry.MustNewMetric(name, metrics.Counter)
 			}
 		}
+		m.calls = newCallMetrics(env.Registry)
 	}
 	m.subscribeTestEnd()
 	return m
@@ -126,6 +128,26 @@ func (m *vuMetrics) track(ctx context.Context, state *lib.State) {
 	if t := m.target.Load(); t == nil || t.ctx != ctx || t.state != state {
 		m.target.Store(&pushTarget{ctx: ctx, state: state})
 	}
+}
+
+// pushOperation pushes one measured operation's samples (event loop only, with the VU's current
+// context); nothing without a registry or outside an iteration.
+func (m *vuMetrics) pushOperation(build func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample) {
+	ctx, state := m.vu.Context(), m.vu.State()
+	if state == nil || ctx == nil {
+		return
+	}
+	m.pushOperationTo(ctx, state, state.Tags.GetCurrentValues(), build)
+}
+
+// pushOperationTo pushes one operation's samples to an iteration's context and state, with tags taken
+// on the event loop when the operation began (any goroutine: a pipeline's calls end on the reader's).
+func (m *vuMetrics) pushOperationTo(ctx context.Context, state *lib.State, tm metrics.TagsAndMeta, build func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample) {
+	if m.calls == nil {
+		return
+	}
+	now := time.Now()
+	metrics.PushIfNotDone(ctx, state.Samples, metrics.ConnectedSamples{Samples: build(m.calls, tm, now), Tags: tm.Tags, Time: now})
 }
 
 // onCount is called on any goroutine after a count has been added.

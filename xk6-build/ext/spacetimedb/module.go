@@ -9,6 +9,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"go.k6.io/k6/v2/js/common"
 	"go.k6.io/k6/v2/js/modules"
+	"go.k6.io/k6/v2/metrics"
 )
 
 // RootModule is the global module object: one per k6 process.
@@ -42,7 +43,13 @@ func (r *RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
 	if env := vu.InitEnv(); env != nil && env.TestPreInitState != nil {
 		mi.initLogger = env.Logger
 	}
-	r.watch.Do(func() { r.open.closeAtTestEnd(vu) })
+	r.watch.Do(func() {
+		r.open.closeAtTestEnd(vu, func(err error) {
+			if mi.initLogger != nil {
+				mi.initLogger.Warnf("spacetimedb: %v: sockets still open at the end of the test end without a close frame", err)
+			}
+		})
+	})
 	return mi
 }
 
@@ -101,6 +108,7 @@ func (mi *ModuleInstance) newClient(call sobek.ConstructorCall) *sobek.Object {
 		"subscribe":       b.subscribe,
 		"subscribeSingle": b.subscribeSingle,
 		"oneOffQuery":     b.oneOffQuery,
+		"pipeline":        b.pipeline,
 		"isOpen":          b.isOpen,
 		"close":           b.close,
 	} {
@@ -183,11 +191,33 @@ func (b *jsClient) callReducer(call sobek.FunctionCall) sobek.Value {
 			b.throwf("spacetimedb: callReducer: flags must be 0 (full update) or 1 (no success notification), got %v", f)
 		}
 	}
+	rec := b.recordArg(call, 3, "callReducer")
 	p, deliver, _ := b.pending()
 	b.c.CallReducer(b.vu.Context(), reducer, args, flags, func(out Outcome) {
-		deliver(func() sobek.Value { return b.callOutcome(out) })
+		deliver(func() sobek.Value {
+			if rec != nil {
+				b.m.pushOperation(func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
+					return cm.call(out, rec, tm, now)
+				})
+			}
+			return b.callOutcome(out)
+		})
 	})
 	return b.rt.ToValue(p)
+}
+
+// recordArg reads the optional `record` argument at i ({kind, records}: the extension records the
+// operation's metrics itself, see callmetrics.go); nil when it is not given.
+func (b *jsClient) recordArg(call sobek.FunctionCall, i int, method string) *Record {
+	arg := call.Argument(i)
+	if sobek.IsUndefined(arg) || sobek.IsNull(arg) {
+		return nil
+	}
+	rec, err := parseRecord(arg.Export())
+	if err != nil {
+		b.throwf("spacetimedb: %s: %v", method, err)
+	}
+	return rec
 }
 
 func (b *jsClient) callOutcome(out Outcome) sobek.Value {
@@ -253,7 +283,72 @@ func (b *jsClient) subscribeSingle(call sobek.FunctionCall) sobek.Value {
 
 func (b *jsClient) oneOffQuery(call sobek.FunctionCall) sobek.Value {
 	q := b.stringArg(call, 0, "oneOffQuery", "query")
-	return b.query(func(done func(Outcome)) { b.c.OneOffQuery(b.vu.Context(), q, done) })
+	rec := b.recordArg(call, 1, "oneOffQuery")
+	if rec != nil {
+		rec.Kind = "read"
+	}
+	p, deliver, _ := b.pending()
+	b.c.OneOffQuery(b.vu.Context(), q, func(out Outcome) {
+		deliver(func() sobek.Value {
+			if rec != nil {
+				b.m.pushOperation(func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
+					return cm.query(out, rec, tm, now)
+				})
+			}
+			return b.queryOutcome(out)
+		})
+	})
+	return b.rt.ToValue(p)
+}
+
+// The most calls pipeline keeps in flight on one socket.
+const maxPipelineDepth = 10000
+
+// pipeline(reducer, argsJson, depth, sliceMs, record?): Client.Pipeline for one time slice of an
+// iteration; every call's metrics recorded from Go when `record` is given. Resolves with
+// {calls, committed, failed, errors, elapsedMs}.
+func (b *jsClient) pipeline(call sobek.FunctionCall) sobek.Value {
+	reducer := b.stringArg(call, 0, "pipeline", "reducer")
+	if reducer == "" {
+		b.throwf("spacetimedb: pipeline: reducer must not be empty")
+	}
+	args := b.stringArg(call, 1, "pipeline", "argsJson (the JSON text of the arguments array)")
+	depth := call.Argument(2).ToInteger()
+	if depth < 1 || depth > maxPipelineDepth {
+		b.throwf("spacetimedb: pipeline: depth must be a whole number from 1 to %d, got %v", maxPipelineDepth, call.Argument(2))
+	}
+	sliceMs := call.Argument(3).ToFloat()
+	if !(sliceMs > 0) {
+		b.throwf("spacetimedb: pipeline: sliceMs must be more than 0, got %v", call.Argument(3))
+	}
+	rec := b.recordArg(call, 4, "pipeline")
+	ctx, state := b.vu.Context(), b.vu.State()
+	if state == nil {
+		b.throwf("spacetimedb: pipeline runs in a VU iteration, not in the init stage")
+	}
+	tm := state.Tags.GetCurrentValues()
+	var each func(Outcome)
+	if rec != nil {
+		each = func(out Outcome) {
+			b.m.pushOperationTo(ctx, state, tm, func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
+				return cm.call(out, rec, tm, now)
+			})
+		}
+	}
+	p, deliver, _ := b.pending()
+	go func() {
+		res := b.c.Pipeline(ctx, reducer, args, int(depth), time.Duration(sliceMs*float64(time.Millisecond)), each)
+		deliver(func() sobek.Value {
+			o := b.rt.NewObject()
+			_ = o.Set("calls", res.Calls)
+			_ = o.Set("committed", res.Committed)
+			_ = o.Set("failed", res.Failed)
+			_ = o.Set("errors", res.Errors)
+			_ = o.Set("elapsedMs", ms(res.Elapsed))
+			return o
+		})
+	}()
+	return b.rt.ToValue(p)
 }
 
 func (b *jsClient) isOpen(sobek.FunctionCall) sobek.Value {

@@ -3,23 +3,16 @@ package spacetimedb
 import (
 	"sync"
 
+	"github.com/k6regression/k6events"
 	"go.k6.io/k6/v2/js/modules"
-)
-
-// k6's global event types (go.k6.io/k6/v2/internal/event, type.go: Init = 1, TestStart, TestEnd, ...,
-// Exit = 6). The package is internal to k6, so its constants cannot be named here; untyped constants
-// of the same values are passed to vu.Events().Global.Subscribe, which takes them as event.Type.
-const (
-	k6EventTestEnd = 3
-	k6EventExit    = 6
 )
 
 // openClients are the clients of a k6 process whose socket may be open. A VU keeps its session's
 // socket across iterations (and across the scenarios of a staircase), so nothing in the script
 // closes it: without this, every socket ends with the k6 process, and the server logs each one as
-// "Connection reset without closing handshake". When the test ends (k6's TestEnd event, or Exit when
-// it is aborted), every client still open is closed with a close frame (Client.Close: pings stop
-// first). k6 waits for the event's Done before it goes on.
+// "Connection reset without closing handshake". When the test ends (k6's TestEnd event, through
+// k6events), every client still open is closed with a close frame (pings stop first) and waited for;
+// k6 waits for the event's Done before it exits.
 type openClients struct {
 	mu      sync.Mutex
 	clients map[*Client]struct{}
@@ -63,23 +56,14 @@ func (o *openClients) closeAll() int {
 }
 
 // closeAtTestEnd subscribes (once per process, through any VU) to the end of the test.
-func (o *openClients) closeAtTestEnd(vu modules.VU) {
+func (o *openClients) closeAtTestEnd(vu modules.VU, warn func(error)) {
 	if o == nil {
 		return
 	}
-	events := vu.Events().Global
-	if events == nil {
-		return
-	}
-	id, ch := events.Subscribe(k6EventTestEnd, k6EventExit)
-	go func() {
-		for e := range ch {
-			o.closeAll()
-			e.Done()
-			if e.Type == k6EventExit {
-				events.Unsubscribe(id)
-				return
-			}
+	defer func() { _ = recover() }() // no usable event system (a test VU): nothing to subscribe to
+	if sub := vu.Events().Global; sub != nil {
+		if err := k6events.OnTestEnd(sub.Subscribe, func() { o.closeAll() }); err != nil && warn != nil {
+			warn(err)
 		}
-	}()
+	}
 }
