@@ -89,6 +89,6 @@ describe('SpacetimeDB config', () => {
     }
     expect(message).toContain("SPACETIME_PORT='70000' is not valid, expected an integer from 1 to 65535");
     expect(message).toContain("READ_WRITE_RATIO='2' is not valid, expected a number from 0 to 1");
-    expect(message).toContain("SCENARIO='bogus' is not valid, expected one of counter, message, users, mixed, batch, websocketStress, all");
+    expect(message).toContain("SCENARIO='bogus' is not valid, expected one of counter, message, users, mixed, batch, websocketStress, pipeline, all");
   });
 });
