@@ -129,12 +129,17 @@ func (jd *jsDataset) row(call sobek.FunctionCall) sobek.Value {
 	return obj
 }
 
-// columns(table): [{ name, type, generator }] in schema order.
+// columns(table): [{ name, type, generator }] in schema order, each object's keys in that order (a
+// Go map would give JSON.stringify a random key order).
 func (jd *jsDataset) columns(call sobek.FunctionCall) sobek.Value {
 	t := jd.table(call.Argument(0))
 	out := make([]any, len(t.Columns))
 	for i, c := range t.Columns {
-		out[i] = map[string]any{"name": c.Name, "type": c.Type, "generator": generatorNames[c.gen.kind]}
+		o := jd.rt.NewObject()
+		must(o.Set("name", c.Name))
+		must(o.Set("type", c.Type))
+		must(o.Set("generator", generatorNames[c.gen.kind]))
+		out[i] = o
 	}
-	return jd.rt.ToValue(out)
+	return jd.rt.NewArray(out...)
 }
