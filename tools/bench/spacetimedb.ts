@@ -5,9 +5,15 @@ import { spacetimedb } from '../../src/shared/families/spacetimedb.ts';
 import { DURATION, VUS, countOf, mib, rateOf, seconds, withSandbox, type BenchContext } from './common.ts';
 import { measure } from './measure.ts';
 import type { Section } from './report.ts';
+import { realServerSections } from './spacetimedb-real.ts';
 
 export async function benchSections(ctx: BenchContext): Promise<Section[]> {
-  return [await websocketVsHttp(ctx.resultsDir), await counterVsBareWebSocket(ctx.resultsDir), await achievedRate(ctx.resultsDir)];
+  return [
+    await websocketVsHttp(ctx.resultsDir),
+    await counterVsBareWebSocket(ctx.resultsDir),
+    await achievedRate(ctx.resultsDir),
+    ...(await realServerSections(ctx.resultsDir)),
+  ];
 }
 
 async function websocketVsHttp(resultsDir: string): Promise<Section> {
