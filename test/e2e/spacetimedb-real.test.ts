@@ -45,6 +45,35 @@ async function committedRows(database: string): Promise<{ increments: number; me
   return { increments, messages: Number(messages), users: Number(users) };
 }
 
+/**
+ * Runs dist/spacetimedb.js against a freshly published database: k6's exit, its result, the database,
+ * and the server's log lines written since the run began (a moment after its end: the server logs a
+ * closed socket a little later).
+ */
+async function runOnFreshDatabase(env: Record<string, string>, args: string[] = []) {
+  const database = `bench${(runs += 1)}`;
+  await server.publish(database);
+  const logBefore = server.log().length;
+  const runName = `r${runs}`;
+  const out = await runK6({
+    script: 'dist/spacetimedb.js',
+    env: {
+      SPACETIME_HOST: server.host,
+      SPACETIME_PORT: String(server.port),
+      SPACETIME_DATABASE: database,
+      RESULTS_DIR: results.dir,
+      RUN_NAME: runName,
+      ...env,
+    },
+    args,
+    timeoutMs: 120_000,
+  });
+  expect(out.exitCode, out.stderr.slice(-3000)).toBe(0);
+  const result = readResult(join(results.dir, `${runName}_spacetimedb.json`));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { result, database, serverLog: server.log().slice(logBefore) };
+}
+
 const PROFILES = [
   { profile: 'smoke', env: { LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '3s' } },
   { profile: 'tps100', env: { LOAD_PROFILE: 'tps100', STEADY_STATE_DURATION: '3s' } },
@@ -57,28 +86,7 @@ describe.each([
   const scenarios = ['counter', 'message', 'users', 'batch', 'mixed', ...(transport === 'websocket' ? ['websocketStress'] : [])];
   describe.each(PROFILES)('$profile', ({ env }) => {
     it.each(scenarios)('%s: every call k6 counted as committed is in the database, none failed, nothing in the server log', async (scenario) => {
-      const database = `bench${(runs += 1)}`;
-      await server.publish(database);
-      const logBefore = server.log().length;
-      const runName = `r${runs}`;
-      const out = await runK6({
-        script: 'dist/spacetimedb.js',
-        env: {
-          SPACETIME_HOST: server.host,
-          SPACETIME_PORT: String(server.port),
-          SPACETIME_DATABASE: database,
-          RESULTS_DIR: results.dir,
-          RUN_NAME: runName,
-          SCENARIO: scenario,
-          USE_WEBSOCKET,
-          BATCH_SIZE: '5',
-          MESSAGE_SIZE: '200',
-          ...env,
-        },
-        timeoutMs: 120_000,
-      });
-      const result = readResult(join(results.dir, `${runName}_spacetimedb.json`));
-      expect(out.exitCode, out.stderr.slice(-3000)).toBe(0);
+      const { result, database, serverLog } = await runOnFreshDatabase({ SCENARIO: scenario, USE_WEBSOCKET, BATCH_SIZE: '5', MESSAGE_SIZE: '200', ...env });
       const calls = count(result, 'spacetime_reducer_calls_total');
       expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
       const held = await committedRows(database);
@@ -93,8 +101,7 @@ describe.each([
       if (scenario === 'mixed') expect(count(result, 'transactions_total')).toBeGreaterThan(calls);
       else expect(count(result, 'transactions_total')).toBe(calls);
       // the server's log since the run began: nothing a client caused
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the server logs a closed socket a moment after
-      expect(clientWarnings(server.log().slice(logBefore))).toEqual([]);
+      expect(clientWarnings(serverLog)).toEqual([]);
     });
   });
 });
@@ -104,34 +111,14 @@ describe('real server: SCENARIO=pipeline', () => {
     { name: '1 VU (smoke)', args: [] as string[] },
     { name: '4 VUs', args: ['--vus', '4', '--duration', '3s'] },
   ])('$name: every pipelined call k6 counted as committed is in the database', async ({ args }) => {
-    const database = `bench${(runs += 1)}`;
-    await server.publish(database);
-    const logBefore = server.log().length;
-    const runName = `r${runs}`;
-    const out = await runK6({
-      script: 'dist/spacetimedb.js',
-      env: {
-        SPACETIME_HOST: server.host,
-        SPACETIME_PORT: String(server.port),
-        SPACETIME_DATABASE: database,
-        RESULTS_DIR: results.dir,
-        RUN_NAME: runName,
-        SCENARIO: 'pipeline',
-        PIPELINE_DEPTH: '10',
-        PIPELINE_SLICE: '500ms',
-        LOAD_PROFILE: 'smoke',
-        STEADY_STATE_DURATION: '3s',
-      },
+    const { result, database, serverLog } = await runOnFreshDatabase(
+      { SCENARIO: 'pipeline', PIPELINE_DEPTH: '10', PIPELINE_SLICE: '500ms', LOAD_PROFILE: 'smoke', STEADY_STATE_DURATION: '3s' },
       args,
-      timeoutMs: 120_000,
-    });
-    const result = readResult(join(results.dir, `${runName}_spacetimedb.json`));
-    expect(out.exitCode, out.stderr.slice(-3000)).toBe(0);
+    );
     const calls = count(result, 'spacetime_reducer_calls_total');
     expect(calls).toBeGreaterThan(10 * count(result, 'iterations'));
     expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
     expect(await committedRows(database)).toEqual({ increments: calls, messages: 0, users: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(clientWarnings(server.log().slice(logBefore))).toEqual([]);
+    expect(clientWarnings(serverLog)).toEqual([]);
   });
 });
