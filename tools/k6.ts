@@ -1,7 +1,7 @@
 // Runs the project's k6 binary (./bin/k6) the one way every Node-side tool does: offline hygiene
 // variables set, the working directory passed on as PWD (the summary hook checks RESULTS_DIR against
 // it), output captured, and a hard time limit so no run outlives its caller.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,26 @@ export interface K6RunResult {
   durationMs: number;
 }
 
+/** The k6 runs that take Ctrl-C and SIGTERM through this process (forwardInterrupts): one handler for them all. */
+const interruptible = new Set<ChildProcess>();
+const forwardToRuns = (signal: NodeJS.Signals) => {
+  for (const child of interruptible) child.kill(signal);
+};
+
+/** Adds (or removes) a k6 run to those the signals are forwarded to; the handlers are installed while there is one. */
+function forwardInterruptsTo(child: ChildProcess, on: boolean): void {
+  if (on) interruptible.add(child);
+  else interruptible.delete(child);
+  const installed = process.listeners('SIGINT').includes(forwardToRuns);
+  if (interruptible.size > 0 && !installed) {
+    process.on('SIGINT', forwardToRuns);
+    process.on('SIGTERM', forwardToRuns);
+  } else if (interruptible.size === 0 && installed) {
+    process.off('SIGINT', forwardToRuns);
+    process.off('SIGTERM', forwardToRuns);
+  }
+}
+
 export function runK6(options: K6RunOptions): Promise<K6RunResult> {
   if (!existsSync(K6_BIN)) {
     return Promise.reject(new Error(`${K6_BIN} is missing: build it with "npm run k6:build" (needs Go)`));
@@ -66,11 +86,7 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
     detached: options.forwardInterrupts === true,
   });
   if (child.pid !== undefined) options.onStart?.(child.pid);
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  if (options.forwardInterrupts) {
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-  }
+  if (options.forwardInterrupts) forwardInterruptsTo(child, true);
 
   let stdout = '';
   let stderr = '';
@@ -98,8 +114,7 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
     child.once('error', reject);
     child.once('close', (exitCode, signal) => {
       if (killer) clearTimeout(killer);
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      if (options.forwardInterrupts) forwardInterruptsTo(child, false);
       if (signaller) clearTimeout(signaller);
       resolvePromise({ exitCode, signal, stdout, stderr, timedOut, durationMs: Date.now() - started });
     });

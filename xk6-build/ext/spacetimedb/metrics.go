@@ -130,24 +130,27 @@ func (m *vuMetrics) track(ctx context.Context, state *lib.State) {
 	}
 }
 
+// sampler gives one operation's samples: (*callMetrics).call or (*callMetrics).query.
+type sampler func(cm *callMetrics, out Outcome, rec *Record, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample
+
 // pushOperation pushes one measured operation's samples (event loop only, with the VU's current
 // context); nothing without a registry or outside an iteration.
-func (m *vuMetrics) pushOperation(build func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample) {
+func (m *vuMetrics) pushOperation(samples sampler, out Outcome, rec *Record) {
 	ctx, state := m.vu.Context(), m.vu.State()
 	if state == nil || ctx == nil {
 		return
 	}
-	m.pushOperationTo(ctx, state, state.Tags.GetCurrentValues(), build)
+	m.pushOperationTo(ctx, state, state.Tags.GetCurrentValues(), samples, out, rec)
 }
 
 // pushOperationTo pushes one operation's samples to an iteration's context and state, with tags taken
 // on the event loop when the operation began (any goroutine: a pipeline's calls end on the reader's).
-func (m *vuMetrics) pushOperationTo(ctx context.Context, state *lib.State, tm metrics.TagsAndMeta, build func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample) {
+func (m *vuMetrics) pushOperationTo(ctx context.Context, state *lib.State, tm metrics.TagsAndMeta, samples sampler, out Outcome, rec *Record) {
 	if m.calls == nil {
 		return
 	}
 	now := time.Now()
-	metrics.PushIfNotDone(ctx, state.Samples, metrics.ConnectedSamples{Samples: build(m.calls, tm, now), Tags: tm.Tags, Time: now})
+	metrics.PushIfNotDone(ctx, state.Samples, metrics.ConnectedSamples{Samples: samples(m.calls, out, rec, tm, now), Tags: tm.Tags, Time: now})
 }
 
 // onCount is called on any goroutine after a count has been added.

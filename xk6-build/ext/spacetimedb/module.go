@@ -9,7 +9,6 @@ import (
 	"github.com/sirupsen/logrus"
 	"go.k6.io/k6/v2/js/common"
 	"go.k6.io/k6/v2/js/modules"
-	"go.k6.io/k6/v2/metrics"
 )
 
 // RootModule is the global module object: one per k6 process.
@@ -196,9 +195,7 @@ func (b *jsClient) callReducer(call sobek.FunctionCall) sobek.Value {
 	b.c.CallReducer(b.vu.Context(), reducer, args, flags, func(out Outcome) {
 		deliver(func() sobek.Value {
 			if rec != nil {
-				b.m.pushOperation(func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
-					return cm.call(out, rec, tm, now)
-				})
+				b.m.pushOperation((*callMetrics).call, out, rec)
 			}
 			return b.callOutcome(out)
 		})
@@ -291,9 +288,7 @@ func (b *jsClient) oneOffQuery(call sobek.FunctionCall) sobek.Value {
 	b.c.OneOffQuery(b.vu.Context(), q, func(out Outcome) {
 		deliver(func() sobek.Value {
 			if rec != nil {
-				b.m.pushOperation(func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
-					return cm.query(out, rec, tm, now)
-				})
+				b.m.pushOperation((*callMetrics).query, out, rec)
 			}
 			return b.queryOutcome(out)
 		})
@@ -329,11 +324,7 @@ func (b *jsClient) pipeline(call sobek.FunctionCall) sobek.Value {
 	tm := state.Tags.GetCurrentValues()
 	var each func(Outcome)
 	if rec != nil {
-		each = func(out Outcome) {
-			b.m.pushOperationTo(ctx, state, tm, func(cm *callMetrics, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
-				return cm.call(out, rec, tm, now)
-			})
-		}
+		each = func(out Outcome) { b.m.pushOperationTo(ctx, state, tm, (*callMetrics).call, out, rec) }
 	}
 	p, deliver, _ := b.pending()
 	go func() {
