@@ -171,6 +171,8 @@ export function sendBatch(run: Run): void {
   tally('ingest:started');
   const body = batches.render(index * shape.batchSize + 1, count, [stampText(new Date())]);
   const res = http.post(eventsUrl, body, params);
+  // cut off by the run's stop: unanswered (attempted, neither accepted nor failed), and no latency to record
+  if (stoppedMidRequest(res)) return;
   const ok = check(res, accepted);
   recordTransaction({
     kind: 'batch',
@@ -188,6 +190,15 @@ export function sendBatch(run: Run): void {
   }
   const sent = tally('ingest:events', count);
   if (tally('ingest:batches') % 100 === 0) console.log(progressLine(sent, run.startedAt));
+}
+
+/**
+ * A request k6 itself ended because the run stopped (Ctrl-C, gracefulStop passed): k6 v2.2.0 cancels the
+ * VU's context, and the request comes back as status 0, error "context canceled" (error_code 1000), before
+ * the iteration is interrupted (measured with an arrival-rate run and SIGINT).
+ */
+function stoppedMidRequest(res: { status: number; error?: string }): boolean {
+  return res.status === 0 && res.error === 'context canceled';
 }
 
 /** The seed's progress line: events sent, the current rate, what remains. */

@@ -105,6 +105,8 @@ describe('dist/ingest.js against the WEF sandbox', () => {
   });
 
   it('Ctrl-C mid-run: inconclusive (exit 105), never a baseline; events of batches cut off unanswered are not called lost', async () => {
+    // every batch spends 100 ms at the server, so the Ctrl-C always finds some in flight (k6 ends them: "context canceled")
+    sandbox.setFaults({ latencyMs: 100 });
     const out = await runK6({
       script: 'dist/ingest.js',
       env: { WEF_ENDPOINT: sandbox.url, RESULTS_DIR: results.dir, RUN_NAME: 'baseline', PERF_TEST_DURATION_SECS: '8' },

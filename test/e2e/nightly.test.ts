@@ -53,8 +53,9 @@ describe('npm run nightly', () => {
       const slower = nightly(dir, { NIGHTLY_DELAY_MS: '30', NIGHTLY_RUN_NAME: 'slower' });
       expect(slower.status).toBe(99);
       const summary = readFileSync(join(dir, 'nightly-summary.md'), 'utf8');
-      expect(summary).toContain('### health: slower vs baseline: REGRESSION in http_req_duration p(95)');
-      expect(summary).toContain('### spacetimedb: slower vs baseline: REGRESSION in latency_ms p(95)');
+      // the first attempt may be one the busy machine starved (judged inconclusive); a later one shows it
+      expect(summary).toMatch(/### health: slower(\.confirm[123])? vs baseline: REGRESSION in http_req_duration p\(95\)/);
+      expect(summary).toMatch(/### spacetimedb: slower(\.confirm[123])? vs baseline: REGRESSION in latency_ms p\(95\)/);
     } finally {
       remove();
     }
