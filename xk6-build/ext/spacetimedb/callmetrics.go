@@ -56,43 +56,63 @@ func parseRecord(raw any) (*Record, error) {
 	return rec, nil
 }
 
+// callCounter indexes the Counters among the measured operations' metrics.
+type callCounter int
+
+const (
+	ccReducerCalls callCounter = iota
+	ccReducerErrors
+	ccTableInserts
+	ccTableUpdates
+	ccTableDeletes
+	ccTransactions
+	ccTransactionErrors
+	ccBytesRead
+	ccBytesWritten
+	ccRecordsRead
+	ccRecordsWritten
+	ccTimeoutErrors
+	ccConnectionErrors
+	ccValidationErrors
+	numCallCounters
+)
+
+// callCounterNames are the Counters' names, by index.
+var callCounterNames = [numCallCounters]string{
+	ccReducerCalls: "spacetime_reducer_calls_total", ccReducerErrors: "spacetime_reducer_errors_total",
+	ccTableInserts: "spacetime_table_inserts_total", ccTableUpdates: "spacetime_table_updates_total",
+	ccTableDeletes: "spacetime_table_deletes_total", ccTransactions: "transactions_total",
+	ccTransactionErrors: "transaction_errors_total", ccBytesRead: "bytes_read_total", ccBytesWritten: "bytes_written_total",
+	ccRecordsRead: "records_read_total", ccRecordsWritten: "records_written_total", ccTimeoutErrors: "timeout_errors_total",
+	ccConnectionErrors: "connection_errors_total", ccValidationErrors: "validation_errors_total",
+}
+
+// callCounts are Counter values summed over many operations (a pipeline's calls), pushed with the VU's
+// other counts (vuMetrics) instead of one sample per call.
+type callCounts [numCallCounters]int64
+
 // callMetrics are the metrics of measured operations, registered (get-or-create) in the VU's registry
 // with the same types as the scripts' own declarations.
 type callMetrics struct {
-	reducerCalls, reducerErrors, reducerLatency, wsLatency         *metrics.Metric
-	tableInserts, tableUpdates, tableDeletes                       *metrics.Metric
-	transactions, transactionErrors, transactionSuccess, errorRate *metrics.Metric
-	latency                                                        *metrics.Metric
-	latencyByKind                                                  map[string]*metrics.Metric
-	bytesRead, bytesWritten, recordsRead, recordsWritten           *metrics.Metric
-	timeoutErrors, connectionErrors, validationErrors              *metrics.Metric
+	counters                           [numCallCounters]*metrics.Metric
+	reducerLatency, wsLatency, latency *metrics.Metric
+	transactionSuccess, errorRate      *metrics.Metric
+	latencyByKind                      map[string]*metrics.Metric
 }
 
 func newCallMetrics(r *metrics.Registry) *callMetrics {
-	counter := func(name string) *metrics.Metric { return r.MustNewMetric(name, metrics.Counter) }
 	trend := func(name string) *metrics.Metric { return r.MustNewMetric(name, metrics.Trend, metrics.Time) }
 	rate := func(name string) *metrics.Metric { return r.MustNewMetric(name, metrics.Rate) }
 	cm := &callMetrics{
-		reducerCalls:       counter("spacetime_reducer_calls_total"),
-		reducerErrors:      counter("spacetime_reducer_errors_total"),
 		reducerLatency:     trend("spacetime_reducer_latency_ms"),
 		wsLatency:          trend("spacetime_ws_latency_ms"),
-		tableInserts:       counter("spacetime_table_inserts_total"),
-		tableUpdates:       counter("spacetime_table_updates_total"),
-		tableDeletes:       counter("spacetime_table_deletes_total"),
-		transactions:       counter("transactions_total"),
-		transactionErrors:  counter("transaction_errors_total"),
+		latency:            trend("latency_ms"),
 		transactionSuccess: rate("transaction_success_rate"),
 		errorRate:          rate("error_rate"),
-		latency:            trend("latency_ms"),
 		latencyByKind:      map[string]*metrics.Metric{},
-		bytesRead:          counter("bytes_read_total"),
-		bytesWritten:       counter("bytes_written_total"),
-		recordsRead:        counter("records_read_total"),
-		recordsWritten:     counter("records_written_total"),
-		timeoutErrors:      counter("timeout_errors_total"),
-		connectionErrors:   counter("connection_errors_total"),
-		validationErrors:   counter("validation_errors_total"),
+	}
+	for i, name := range callCounterNames {
+		cm.counters[i] = r.MustNewMetric(name, metrics.Counter)
 	}
 	for kind, name := range recordKinds {
 		cm.latencyByKind[kind] = trend(name)
@@ -102,13 +122,26 @@ func newCallMetrics(r *metrics.Registry) *callMetrics {
 
 // samples collects one operation's samples.
 type samples struct {
-	list []metrics.Sample
-	tm   metrics.TagsAndMeta
-	now  time.Time
+	cm     *callMetrics
+	list   []metrics.Sample
+	tm     metrics.TagsAndMeta
+	now    time.Time
+	counts *callCounts // when set, Counter values are summed here instead of sampled
 }
 
 func (s *samples) add(m *metrics.Metric, v float64) {
 	s.list = append(s.list, metrics.Sample{TimeSeries: metrics.TimeSeries{Metric: m, Tags: s.tm.Tags}, Time: s.now, Metadata: s.tm.Metadata, Value: v})
+}
+
+// count adds v to a Counter: a sample, or the sum in counts.
+func (s *samples) count(c callCounter, v int) {
+	switch {
+	case v == 0:
+	case s.counts != nil:
+		s.counts[c] += int64(v)
+	default:
+		s.add(s.cm.counters[c], float64(v))
+	}
 }
 
 func boolValue(b bool) float64 {
@@ -120,55 +153,48 @@ func boolValue(b bool) float64 {
 
 // transaction adds the transaction metrics of one operation (src/lib/metrics.ts recordTransaction):
 // cause is timeout, connection, validation or server (no counter of its own).
-func (cm *callMetrics) transaction(s *samples, rec *Record, ok bool, latencyMs float64, cause string, bytesRead, bytesWritten, recordsRead, recordsWritten int) {
-	s.add(cm.transactions, 1)
+func (s *samples) transaction(rec *Record, ok bool, latencyMs float64, cause string, bytesRead, bytesWritten, recordsRead, recordsWritten int) {
+	cm := s.cm
+	s.count(ccTransactions, 1)
 	s.add(cm.transactionSuccess, boolValue(ok))
 	s.add(cm.errorRate, boolValue(!ok))
 	s.add(cm.latency, latencyMs)
 	s.add(cm.latencyByKind[rec.Kind], latencyMs)
 	if !ok {
-		s.add(cm.transactionErrors, 1)
+		s.count(ccTransactionErrors, 1)
 		switch cause {
 		case "timeout":
-			s.add(cm.timeoutErrors, 1)
+			s.count(ccTimeoutErrors, 1)
 		case "connection":
-			s.add(cm.connectionErrors, 1)
+			s.count(ccConnectionErrors, 1)
 		case "validation":
-			s.add(cm.validationErrors, 1)
+			s.count(ccValidationErrors, 1)
 		}
 	}
-	for _, c := range []struct {
-		m *metrics.Metric
-		v int
-	}{{cm.bytesRead, bytesRead}, {cm.bytesWritten, bytesWritten}, {cm.recordsRead, recordsRead}, {cm.recordsWritten, recordsWritten}} {
-		if c.v != 0 {
-			s.add(c.m, float64(c.v))
-		}
-	}
+	s.count(ccBytesRead, bytesRead)
+	s.count(ccBytesWritten, bytesWritten)
+	s.count(ccRecordsRead, recordsRead)
+	s.count(ccRecordsWritten, recordsWritten)
 }
 
-// call gives a reducer call's samples (src/lib/spacetimedb/record.ts recordCall over WebSocket): the
+// call adds a reducer call's samples (src/lib/spacetimedb/record.ts recordCall over WebSocket): the
 // rows of the caller's TransactionUpdate split as the scripts did (an update is a delete and an insert
 // of one primary key).
-func (cm *callMetrics) call(out Outcome, rec *Record, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
-	s := &samples{list: make([]metrics.Sample, 0, 16), tm: tm, now: now}
+func (s *samples) call(out Outcome, rec *Record) {
+	cm := s.cm
 	ok := out.Status == StatusCommitted
 	latency := ms(out.Latency)
-	s.add(cm.reducerCalls, 1)
+	s.count(ccReducerCalls, 1)
 	s.add(cm.reducerLatency, latency)
 	s.add(cm.wsLatency, latency)
-	if !ok {
-		s.add(cm.reducerErrors, 1)
-	}
+	written := 0
 	if ok {
-		for _, r := range []struct {
-			m *metrics.Metric
-			v int
-		}{{cm.tableInserts, out.Inserts - out.Updates}, {cm.tableUpdates, out.Updates}, {cm.tableDeletes, out.Deletes - out.Updates}} {
-			if r.v != 0 {
-				s.add(r.m, float64(r.v))
-			}
-		}
+		s.count(ccTableInserts, out.Inserts-out.Updates)
+		s.count(ccTableUpdates, out.Updates)
+		s.count(ccTableDeletes, out.Deletes-out.Updates)
+		written = rec.Records
+	} else {
+		s.count(ccReducerErrors, 1)
 	}
 	cause := "server"
 	switch out.Status {
@@ -177,20 +203,14 @@ func (cm *callMetrics) call(out Outcome, rec *Record, tm metrics.TagsAndMeta, no
 	case StatusDropped:
 		cause = "connection"
 	}
-	written := 0
-	if ok {
-		written = rec.Records
-	}
-	cm.transaction(s, rec, ok, latency, cause, 0, out.BytesSent, 0, written)
-	return s.list
+	s.transaction(rec, ok, latency, cause, 0, out.BytesSent, 0, written)
 }
 
-// query gives a one-off query's samples (recordRead over WebSocket).
-func (cm *callMetrics) query(out Outcome, rec *Record, tm metrics.TagsAndMeta, now time.Time) []metrics.Sample {
-	s := &samples{list: make([]metrics.Sample, 0, 10), tm: tm, now: now}
+// query adds a one-off query's samples (recordRead over WebSocket).
+func (s *samples) query(out Outcome, rec *Record) {
 	ok := out.Status == StatusOK
 	latency := ms(out.Latency)
-	s.add(cm.wsLatency, latency)
+	s.add(s.cm.wsLatency, latency)
 	cause := "validation"
 	switch out.Status {
 	case StatusTimeout:
@@ -198,6 +218,5 @@ func (cm *callMetrics) query(out Outcome, rec *Record, tm metrics.TagsAndMeta, n
 	case StatusDropped:
 		cause = "connection"
 	}
-	cm.transaction(s, rec, ok, latency, cause, out.BytesReceived, 0, out.Rows, 0)
-	return s.list
+	s.transaction(rec, ok, latency, cause, out.BytesReceived, 0, out.Rows, 0)
 }

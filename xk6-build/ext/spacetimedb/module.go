@@ -195,7 +195,7 @@ func (b *jsClient) callReducer(call sobek.FunctionCall) sobek.Value {
 	b.c.CallReducer(b.vu.Context(), reducer, args, flags, func(out Outcome) {
 		deliver(func() sobek.Value {
 			if rec != nil {
-				b.m.pushOperation((*callMetrics).call, out, rec)
+				b.m.pushOperation((*samples).call, out, rec)
 			}
 			return b.callOutcome(out)
 		})
@@ -288,7 +288,7 @@ func (b *jsClient) oneOffQuery(call sobek.FunctionCall) sobek.Value {
 	b.c.OneOffQuery(b.vu.Context(), q, func(out Outcome) {
 		deliver(func() sobek.Value {
 			if rec != nil {
-				b.m.pushOperation((*callMetrics).query, out, rec)
+				b.m.pushOperation((*samples).query, out, rec)
 			}
 			return b.queryOutcome(out)
 		})
@@ -324,7 +324,7 @@ func (b *jsClient) pipeline(call sobek.FunctionCall) sobek.Value {
 	tm := state.Tags.GetCurrentValues()
 	var each func(Outcome)
 	if rec != nil {
-		each = func(out Outcome) { b.m.pushOperationTo(ctx, state, tm, (*callMetrics).call, out, rec) }
+		each = func(out Outcome) { b.m.pushOperationTo(ctx, state, tm, (*samples).call, out, rec, true) }
 	}
 	p, deliver, _ := b.pending()
 	go func() {

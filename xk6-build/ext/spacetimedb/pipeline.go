@@ -18,50 +18,50 @@ type PipelineResult struct {
 }
 
 // Pipeline keeps `depth` calls of reducer(args) in flight on this client's socket for `slice`: each
-// answer frees a place that is refilled at once, until the slice is over; then it waits for the calls
-// still in flight (each bounded by the request timeout, or ended 'dropped' when ctx ends). `each` is
-// called with every call's outcome, on the goroutine that completed it, before the call is counted.
-// This is the server's capacity question ("how many calls can it take"): the load is as much as the
-// server answers, not a fixed arrival rate.
+// outcome frees a place that is refilled at once, from the goroutine that delivered the outcome (for
+// an answer, the socket's reader: no hand-over to another goroutine per call, as a bare pipelined
+// client does), until the slice is over; then it waits for the calls still in flight (each bounded by
+// the request timeout, or ended 'dropped' when ctx ends). `each` is called with every call's outcome,
+// on the goroutine that completed it, before the call is counted. This is the server's capacity
+// question ("how many calls can it take"): the load is as much as the server answers, not a fixed
+// arrival rate.
 func (c *Client) Pipeline(ctx context.Context, reducer, args string, depth int, slice time.Duration, each func(Outcome)) PipelineResult {
 	res := PipelineResult{Errors: map[string]string{}}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	places := make(chan struct{}, depth)
+	var inFlight sync.WaitGroup
 	start := time.Now()
 	end := start.Add(slice)
-	over := time.NewTimer(slice)
-	defer over.Stop()
-	for ctx.Err() == nil {
-		select {
-		case places <- struct{}{}:
-		case <-ctx.Done():
-		case <-over.C:
+	var onOutcome func(Outcome)
+	send := func() { c.CallReducer(ctx, reducer, args, 0, onOutcome) }
+	onOutcome = func(out Outcome) {
+		if each != nil {
+			each(out)
 		}
-		if ctx.Err() != nil || !time.Now().Before(end) {
-			break
+		mu.Lock()
+		res.Calls++
+		if out.Status == StatusCommitted {
+			res.Committed++
+		} else {
+			res.Failed++
+			if _, seen := res.Errors[out.Status]; !seen {
+				res.Errors[out.Status] = out.Err
+			}
 		}
-		wg.Add(1)
-		c.CallReducer(ctx, reducer, args, 0, func(out Outcome) {
-			if each != nil {
-				each(out)
-			}
-			mu.Lock()
-			res.Calls++
-			if out.Status == StatusCommitted {
-				res.Committed++
-			} else {
-				res.Failed++
-				if _, seen := res.Errors[out.Status]; !seen {
-					res.Errors[out.Status] = out.Err
-				}
-			}
-			mu.Unlock()
-			<-places
-			wg.Done()
-		})
+		mu.Unlock()
+		// A call that ends at once (its socket died as it was sent) comes back here before send
+		// returns; the next one then waits for a reconnection on a goroutine of its own
+		// (Client.start), so this recursion is at most one deep.
+		if ctx.Err() == nil && time.Now().Before(end) {
+			send()
+			return
+		}
+		inFlight.Done()
 	}
-	wg.Wait()
+	inFlight.Add(depth)
+	for range depth {
+		send()
+	}
+	inFlight.Wait()
 	res.Elapsed = time.Since(start)
 	return res
 }

@@ -2,6 +2,7 @@ package spacetimedb
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,4 +55,38 @@ func TestPipelineCountsFailuresAndStopsWithItsContext(t *testing.T) {
 	res = c.Pipeline(ctx, "increment", `["c1",1]`, 4, time.Hour, nil)
 	assert.Less(t, time.Since(started), 5*time.Second)
 	assert.Equal(t, res.Calls, res.Committed+res.Failed)
+}
+
+// A recorded pipeline pushes each call's Trend and Rate samples, and its Counters summed with the
+// VU's counts (pushed when the pipeline settles): the same totals as one sample per call.
+func TestRecordedPipelineSumsItsCounters(t *testing.T) {
+	f := newFakeServer(t)
+	vu := jsVU(t)
+	require.NoError(t, iteration(t, vu.Runtime, fmt.Sprintf(`(async () => {
+		const client = new Client({ url: %q });
+		globalThis.result = await client.pipeline('increment', '["c1",1]', 4, 100, { kind: 'write', records: 1 });
+		client.close();
+	})()`, f.url())))
+	calls := vu.Runtime.VU.Runtime().Get("result").ToObject(vu.Runtime.VU.Runtime()).Get("calls").ToInteger()
+	require.Greater(t, calls, int64(4))
+	totals := map[string]float64{}
+	counted := map[string]int{}
+	for len(vu.samples) > 0 {
+		for _, s := range (<-vu.samples).GetSamples() {
+			totals[s.Metric.Name] += s.Value
+			counted[s.Metric.Name]++
+		}
+	}
+	n := float64(calls)
+	for name, want := range map[string]float64{
+		"spacetime_reducer_calls_total": n, "transactions_total": n, "records_written_total": n,
+		"spacetime_table_updates_total": n, "transaction_success_rate": n,
+	} {
+		assert.Equal(t, want, totals[name], name)
+	}
+	assert.Equal(t, int(calls), counted["latency_ms"])
+	assert.Equal(t, int(calls), counted["write_latency_ms"])
+	assert.Equal(t, int(calls), counted["error_rate"])
+	assert.Less(t, counted["transactions_total"], int(calls), "Counters are summed, not one sample per call")
+	assert.Equal(t, int(calls), callFrames(f))
 }
