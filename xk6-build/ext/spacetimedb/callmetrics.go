@@ -1,9 +1,12 @@
 package spacetimedb
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"time"
 
+	"go.k6.io/k6/v2/lib"
 	"go.k6.io/k6/v2/metrics"
 )
 
@@ -87,8 +90,7 @@ var callCounterNames = [numCallCounters]string{
 	ccConnectionErrors: "connection_errors_total", ccValidationErrors: "validation_errors_total",
 }
 
-// callCounts are Counter values summed over many operations (a pipeline's calls), pushed with the VU's
-// other counts (vuMetrics) instead of one sample per call.
+// callCounts are Counter values summed over many operations (a batch of a pipeline's calls).
 type callCounts [numCallCounters]int64
 
 // callMetrics are the metrics of measured operations, registered (get-or-create) in the VU's registry
@@ -219,4 +221,77 @@ func (s *samples) query(out Outcome, rec *Record) {
 		cause = "connection"
 	}
 	s.transaction(rec, ok, latency, cause, out.BytesReceived, 0, out.Rows, 0)
+}
+
+// batchCalls is how many calls' samples a callBatch collects before it pushes them.
+const batchCalls = 64
+
+// callBatch collects the samples of many calls (a pipeline's, which end on the socket reader's
+// goroutine) and pushes them as one container every batchCalls calls and when flushed: each call's
+// Trend and Rate samples with the time it ended, the Counters summed over the batch. One push per call
+// would wake k6's sample consumer once per call, which costs more than the call's own measurement.
+// Pushed to the iteration's context: a batch still held when the iteration is interrupted is dropped
+// whole (its Counters with its Trends), as k6 drops the samples of an interrupted iteration.
+type callBatch struct {
+	ctx   context.Context
+	state *lib.State
+
+	mu     sync.Mutex
+	s      samples
+	counts callCounts
+	calls  int
+}
+
+// newCallBatch starts a batch for one iteration (nil without a registry: add and flush do nothing).
+func newCallBatch(cm *callMetrics, ctx context.Context, state *lib.State, tm metrics.TagsAndMeta) *callBatch {
+	if cm == nil {
+		return nil
+	}
+	b := &callBatch{ctx: ctx, state: state, s: samples{cm: cm, tm: tm, list: make([]metrics.Sample, 0, batchCalls*8)}}
+	b.s.counts = &b.counts
+	return b
+}
+
+// add adds one call's samples, pushing the batch when it is full (any goroutine).
+func (b *callBatch) add(out Outcome, rec *Record) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.s.now = time.Now()
+	b.s.call(out, rec)
+	if b.calls++; b.calls >= batchCalls {
+		b.flushLocked()
+	}
+}
+
+// flush pushes what the batch holds.
+func (b *callBatch) flush() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.flushLocked()
+}
+
+func (b *callBatch) flushLocked() {
+	if b.calls == 0 {
+		return
+	}
+	now := time.Now()
+	list := b.s.list
+	for i, v := range b.counts {
+		if v != 0 {
+			list = append(list, metrics.Sample{
+				TimeSeries: metrics.TimeSeries{Metric: b.s.cm.counters[i], Tags: b.s.tm.Tags},
+				Time:       now, Metadata: b.s.tm.Metadata, Value: float64(v),
+			})
+		}
+	}
+	metrics.PushIfNotDone(b.ctx, b.state.Samples, metrics.Samples(list))
+	b.s.list = make([]metrics.Sample, 0, cap(list))
+	b.counts = callCounts{}
+	b.calls = 0
 }

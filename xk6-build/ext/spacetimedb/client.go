@@ -103,7 +103,12 @@ func (n *counters) take() Counters {
 // Client is one persistent SpacetimeDB WebSocket with request/response correlation. All methods are
 // safe for concurrent use; every operation's done callback is called exactly once, from any goroutine.
 type Client struct {
-	opts  Options
+	opts Options
+
+	// pipelines counts the Pipeline slices running: only then does the reader hold the writes made
+	// while it handles frames (corkedConn), which would otherwise delay a write from another goroutine
+	pipelines atomic.Int32
+
 	EnvFn func() DialEnv            // called on the caller's goroutine when a dial may be needed
 	LogFn func() logrus.FieldLogger // where the first occurrence of a failure cause is logged (nil: nowhere)
 

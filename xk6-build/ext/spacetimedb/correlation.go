@@ -27,7 +27,8 @@ type op struct {
 	queries []string
 	query   string
 	done    func(Outcome)
-	resub   bool // a re-subscription after a reconnect: no JS promise waits for it
+	resub   bool     // a re-subscription after a reconnect: no JS promise waits for it
+	group   *opGroup // a pipelined slice's call: its context is watched once for the whole group
 
 	// guarded by Client.mu
 	finished  bool
@@ -42,14 +43,44 @@ type op struct {
 	stopCtx   func() bool
 }
 
+// opGroup is the calls of one pipelined slice: one watch of their context ends all of the group's
+// calls still in flight (abandonGroup), where a watch per call (context.AfterFunc) was a measurable
+// part of a pipelined call's cost.
+type opGroup struct {
+	abandoned bool // guarded by Client.mu
+}
+
+// abandonedErr is the error of an operation whose k6 iteration ended before its answer.
+const abandonedErr = "abandoned: the k6 iteration was interrupted"
+
+// abandonGroup ends every call of g still in flight as dropped, and the ones sent later at once.
+func (c *Client) abandonGroup(g *opGroup) {
+	c.mu.Lock()
+	g.abandoned = true
+	var ops []*op
+	for _, o := range c.pending {
+		if o.group == g {
+			ops = append(ops, o)
+		}
+	}
+	for _, o := range ops {
+		c.unlinkLocked(o)
+	}
+	c.mu.Unlock()
+	now := time.Now()
+	for _, o := range ops {
+		c.complete(o, Outcome{Status: StatusDropped, Err: abandonedErr}, now)
+	}
+}
+
 func (c *Client) start(ctx context.Context, o *op) {
 	o.created = time.Now()
 	c.mu.Lock()
 	// The request timer starts when the frame is written (send): while connecting, an operation is
 	// bounded by the connect attempts (it ends 'dropped' with the connect error) and by ctx.
-	if ctx != nil && ctx.Done() != nil {
+	if ctx != nil && ctx.Done() != nil && o.group == nil {
 		o.stopCtx = context.AfterFunc(ctx, func() {
-			c.finish(o, Outcome{Status: StatusDropped, Err: "abandoned: the k6 iteration was interrupted"})
+			c.finish(o, Outcome{Status: StatusDropped, Err: abandonedErr})
 		})
 	}
 	conn := c.conn
@@ -120,11 +151,15 @@ func (c *Client) send(conn *wsConn, o *op) {
 		conn.buf = appendOneOffQuery(conn.buf[:0], msgID, o.query)
 	}
 	c.mu.Lock()
-	if o.finished || conn.dead {
-		finished := o.finished
+	if o.finished || conn.dead || (o.group != nil && o.group.abandoned) {
+		finished, abandoned := o.finished, o.group != nil && o.group.abandoned
 		c.mu.Unlock()
 		conn.writeMu.Unlock()
-		if !finished {
+		switch {
+		case finished:
+		case abandoned:
+			c.finish(o, Outcome{Status: StatusDropped, Err: abandonedErr})
+		default:
 			c.finish(o, Outcome{Status: StatusDropped, Err: "the connection was lost before the request was sent"})
 		}
 		return

@@ -26,6 +26,7 @@ type DialEnv struct {
 
 type wsConn struct {
 	ws           *websocket.Conn
+	tcp          *corkedConn // under ws (and under TLS with wss)
 	identity     string
 	connectionID string
 	connIDRaw    []byte
@@ -135,8 +136,20 @@ func (c *Client) dialWithRetries(ctx context.Context, env DialEnv) (*wsConn, Con
 func (c *Client) dialOnce(ctx context.Context, env DialEnv) (*wsConn, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
 	defer cancel()
+	var tcp *corkedConn
+	dial := env.Dial
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
 	dialer := websocket.Dialer{
-		NetDialContext:   env.Dial,
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			tcp = &corkedConn{Conn: conn}
+			return tcp, nil
+		},
 		TLSClientConfig:  env.TLS,
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: c.opts.ConnectTimeout,
@@ -182,6 +195,7 @@ func (c *Client) dialOnce(ctx context.Context, env DialEnv) (*wsConn, error) {
 	_ = ws.SetReadDeadline(time.Time{})
 	return &wsConn{
 		ws:           ws,
+		tcp:          tcp,
 		identity:     identityString(it.Identity),
 		connectionID: connectionIDString(it.ConnectionID),
 		connIDRaw:    bytes.TrimSpace(it.ConnectionID),

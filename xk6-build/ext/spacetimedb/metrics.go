@@ -52,10 +52,7 @@ type vuMetrics struct {
 	metrics [numCounters]*metrics.Metric // nil for pings
 	calls   *callMetrics                 // the measured operations' metrics (nil without a registry)
 	ctr     counters
-	// callCounts are the Counters of measured operations that sum them (pipelined calls), pushed as
-	// the connection counts are
-	callCounts [numCallCounters]atomic.Int64
-	outages    outageSet // the VU's clients that are down now: their outage ends at TestEnd
+	outages outageSet // the VU's clients that are down now: their outage ends at TestEnd
 
 	// inflight counts the operations whose promise has not been settled on the event loop yet.
 	// Invariant that makes pushes exact: whoever adds a count then reads inflight; if it is zero the
@@ -136,39 +133,18 @@ func (m *vuMetrics) track(ctx context.Context, state *lib.State) {
 // sampler adds one operation's samples: (*samples).call or (*samples).query.
 type sampler func(s *samples, out Outcome, rec *Record)
 
-// pushOperation pushes one measured operation's samples (event loop only, with the VU's current
-// context); nothing without a registry or outside an iteration.
+// pushOperation pushes one measured operation's samples as one container (event loop only, with the
+// VU's current context); nothing without a registry or outside an iteration.
 func (m *vuMetrics) pushOperation(add sampler, out Outcome, rec *Record) {
 	ctx, state := m.vu.Context(), m.vu.State()
-	if state == nil || ctx == nil {
+	if state == nil || ctx == nil || m.calls == nil {
 		return
 	}
-	m.pushOperationTo(ctx, state, state.Tags.GetCurrentValues(), add, out, rec, false)
-}
-
-// pushOperationTo pushes one operation's samples to an iteration's context and state, with tags taken
-// on the event loop when the operation began (any goroutine: a pipeline's calls end on the reader's).
-// summed: its Counter values are added to the VU's counts (pushed when the operation that made the
-// call settles, see vuMetrics) instead of sampled, and only once its other samples were pushed, so
-// that the Counters and the Trends of an interrupted iteration agree.
-func (m *vuMetrics) pushOperationTo(ctx context.Context, state *lib.State, tm metrics.TagsAndMeta, add sampler, out Outcome, rec *Record, summed bool) {
-	if m.calls == nil {
-		return
-	}
+	tm := state.Tags.GetCurrentValues()
 	now := time.Now()
 	s := &samples{cm: m.calls, list: make([]metrics.Sample, 0, 16), tm: tm, now: now}
-	var counts callCounts
-	if summed {
-		s.counts = &counts
-	}
 	add(s, out, rec)
-	if metrics.PushIfNotDone(ctx, state.Samples, metrics.ConnectedSamples{Samples: s.list, Tags: tm.Tags, Time: now}) && summed {
-		for i, v := range counts {
-			if v != 0 {
-				m.callCounts[i].Add(v)
-			}
-		}
-	}
+	metrics.PushIfNotDone(ctx, state.Samples, metrics.ConnectedSamples{Samples: s.list, Tags: tm.Tags, Time: now})
 }
 
 // onCount is called on any goroutine after a count has been added.
@@ -214,7 +190,6 @@ func (m *vuMetrics) push(ctx context.Context, state *lib.State) {
 // they could be sent, they are put back for a later push.
 func (m *vuMetrics) pushLocked(ctx context.Context, state *lib.State) {
 	var taken [numCounters]int64
-	var takenCalls callCounts
 	n := 0
 	for i, metric := range m.metrics {
 		if metric == nil {
@@ -225,51 +200,30 @@ func (m *vuMetrics) pushLocked(ctx context.Context, state *lib.State) {
 			n++
 		}
 	}
-	if m.calls != nil {
-		for i := range m.callCounts {
-			if v := m.callCounts[i].Swap(0); v != 0 {
-				takenCalls[i] = v
-				n++
-			}
-		}
-	}
 	if n == 0 {
 		return
 	}
 	tm := state.Tags.GetCurrentValues()
 	now := time.Now()
 	samples := make([]metrics.Sample, 0, n)
-	sample := func(metric *metrics.Metric, value float64) {
-		samples = append(samples, metrics.Sample{
-			TimeSeries: metrics.TimeSeries{Metric: metric, Tags: tm.Tags},
-			Time:       now,
-			Metadata:   tm.Metadata,
-			Value:      value,
-		})
-	}
 	for i, v := range taken {
 		if v != 0 {
 			value := float64(v)
 			if i == ctrDisconnected {
 				value /= usPerMs
 			}
-			sample(m.metrics[i], value)
-		}
-	}
-	for i, v := range takenCalls {
-		if v != 0 {
-			sample(m.calls.counters[i], float64(v))
+			samples = append(samples, metrics.Sample{
+				TimeSeries: metrics.TimeSeries{Metric: m.metrics[i], Tags: tm.Tags},
+				Time:       now,
+				Metadata:   tm.Metadata,
+				Value:      value,
+			})
 		}
 	}
 	if !metrics.PushIfNotDone(ctx, state.Samples, metrics.ConnectedSamples{Samples: samples, Tags: tm.Tags, Time: now}) {
 		for i, v := range taken {
 			if v != 0 {
 				m.ctr.n[i].Add(v)
-			}
-		}
-		for i, v := range takenCalls {
-			if v != 0 {
-				m.callCounts[i].Add(v)
 			}
 		}
 	}

@@ -323,12 +323,15 @@ func (b *jsClient) pipeline(call sobek.FunctionCall) sobek.Value {
 	}
 	tm := state.Tags.GetCurrentValues()
 	var each func(Outcome)
+	var batch *callBatch
 	if rec != nil {
-		each = func(out Outcome) { b.m.pushOperationTo(ctx, state, tm, (*samples).call, out, rec, true) }
+		batch = newCallBatch(b.m.calls, ctx, state, tm)
+		each = func(out Outcome) { batch.add(out, rec) }
 	}
 	p, deliver, _ := b.pending()
 	go func() {
 		res := b.c.Pipeline(ctx, reducer, args, int(depth), time.Duration(sliceMs*float64(time.Millisecond)), each)
+		batch.flush()
 		deliver(func() sobek.Value {
 			o := b.rt.NewObject()
 			_ = o.Set("calls", res.Calls)

@@ -32,7 +32,11 @@ func (c *Client) Pipeline(ctx context.Context, reducer, args string, depth int, 
 	start := time.Now()
 	end := start.Add(slice)
 	var onOutcome func(Outcome)
-	send := func() { c.CallReducer(ctx, reducer, args, 0, onOutcome) }
+	c.pipelines.Add(1)
+	defer c.pipelines.Add(-1)
+	group := &opGroup{}
+	defer context.AfterFunc(ctx, func() { c.abandonGroup(group) })()
+	send := func() { c.start(ctx, &op{kind: kindCall, reducer: reducer, args: args, done: onOutcome, group: group}) }
 	onOutcome = func(out Outcome) {
 		if each != nil {
 			each(out)

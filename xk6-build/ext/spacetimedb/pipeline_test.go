@@ -57,8 +57,8 @@ func TestPipelineCountsFailuresAndStopsWithItsContext(t *testing.T) {
 	assert.Equal(t, res.Calls, res.Committed+res.Failed)
 }
 
-// A recorded pipeline pushes each call's Trend and Rate samples, and its Counters summed with the
-// VU's counts (pushed when the pipeline settles): the same totals as one sample per call.
+// A recorded pipeline pushes its calls' samples in batches: each call's Trend and Rate samples, the
+// Counters summed per batch; the same totals as one sample per call.
 func TestRecordedPipelineSumsItsCounters(t *testing.T) {
 	f := newFakeServer(t)
 	vu := jsVU(t)
@@ -89,4 +89,19 @@ func TestRecordedPipelineSumsItsCounters(t *testing.T) {
 	assert.Equal(t, int(calls), counted["error_rate"])
 	assert.Less(t, counted["transactions_total"], int(calls), "Counters are summed, not one sample per call")
 	assert.Equal(t, int(calls), callFrames(f))
+}
+
+// Calls the server never answers end as dropped when the slice's context ends (one watch for them all).
+func TestPipelineAbandonsItsUnansweredCallsWithItsContext(t *testing.T) {
+	f := newFakeServer(t)
+	c := testClient(t, f, func(o *Options) { o.RequestTimeout = time.Hour })
+	require.NoError(t, connect(t, c).Err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	started := time.Now()
+	res := c.Pipeline(ctx, "silent", `[]`, 5, time.Hour, nil)
+	assert.Less(t, time.Since(started), 5*time.Second)
+	assert.Equal(t, 5, res.Calls)
+	assert.Equal(t, 5, res.Failed)
+	assert.Equal(t, abandonedErr, res.Errors[StatusDropped])
 }

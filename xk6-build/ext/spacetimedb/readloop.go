@@ -26,6 +26,11 @@ func (c *Client) readLoop(conn *wsConn) {
 		}
 		c.count(ctrReceived)
 		if mt == websocket.TextMessage {
+			// a pipeline's refills, made here as its answers arrive, are sent together once the frames
+			// already read are handled
+			if c.pipelines.Load() > 0 {
+				conn.tcp.cork()
+			}
 			c.handle(conn, buf.Bytes(), time.Now())
 		}
 	}
