@@ -19,7 +19,9 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
  */
 export function buildOptions(plan: RunPlan, thresholds: Record<string, string[]>, extra: Options = {}, wholeRun: Record<string, string[]> = {}): Options {
   const stair = plan.staircase;
-  const perLevel = stair ? stairThresholds(stairLevels(stair.settings), stair.execs, thresholds, plan.script.gate, stair.settings.abortOnFail) : {};
+  const perLevel = stair
+    ? stairThresholds(stairLevels(stair.settings), stair.execs, thresholds, plan.script.gate, stair.settings.abortOnFail, stair.settings.model)
+    : {};
   return {
     ...extra,
     // InfluxDB / Grafana pick a run by testid. The tags go on every scenario too: k6's --tag replaces

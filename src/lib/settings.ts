@@ -18,7 +18,7 @@ const loadRules = (defaultProfile: ProfileName) => ({
   STEADY_STATE_DURATION: duration(''),
 });
 
-/** The levels of LOAD_PROFILE=staircase (src/shared/staircase.ts): rates in iterations/s. START and TARGET are required by it (0: unset). */
+/** The levels of LOAD_PROFILE=staircase (src/shared/staircase.ts): rates in iterations/s, or VUs with LOAD_MODEL=vus. START and TARGET are required by it (0: unset). */
 const STAIR_RULES = {
   STAIR_START: int(0, { min: 1, max: STAIR_MAX_RATE }),
   // unset: STAIR_START (levels START, 2 × START, ...)
@@ -51,21 +51,25 @@ function readStair(
     };
   }
   const problems: string[] = [];
-  if (env.LOAD_MODEL?.trim() === 'vus') problems.push('LOAD_MODEL=vus does not apply to LOAD_PROFILE=staircase: its levels hold arrival rates');
+  // LOAD_MODEL=vus: each level runs STAIR_START, ... VUs (constant-vus) instead of holding an arrival rate
+  const vus = env.LOAD_MODEL?.trim() === 'vus';
   if (env.STEADY_STATE_DURATION?.trim()) {
     problems.push('STEADY_STATE_DURATION does not apply to LOAD_PROFILE=staircase: STAIR_HOLD sets how long each level is held');
   }
   const missing = (['STAIR_START', 'STAIR_TARGET'] as const).filter((name) => !env[name]?.trim());
   if (missing.length > 0) {
     problems.push(
-      `LOAD_PROFILE=staircase needs ${missing.join(' and ')} (iterations/s of the first and the last level), e.g. STAIR_START=10 STAIR_STEP=10 STAIR_TARGET=100`,
+      `LOAD_PROFILE=staircase needs ${missing.join(' and ')} (${vus ? 'VUs' : 'iterations/s'} of the first and the last level), e.g. STAIR_START=10 STAIR_STEP=10 STAIR_TARGET=100`,
     );
     return { problems };
   }
   const levels = { start: values.STAIR_START, step: values.STAIR_STEP || values.STAIR_START, target: values.STAIR_TARGET };
   // a value invalid on its own is already named: the cross-checks need all three valid
   if (!invalid.some((name) => ['STAIR_START', 'STAIR_STEP', 'STAIR_TARGET'].includes(name))) problems.push(...stairProblems(levels));
-  return { stair: { ...levels, hold: values.STAIR_HOLD, idle: values.STAIR_IDLE, abortOnFail: values.STAIR_ABORT }, problems };
+  return {
+    stair: { ...levels, ...(vus ? { model: 'vus' as const } : {}), hold: values.STAIR_HOLD, idle: values.STAIR_IDLE, abortOnFail: values.STAIR_ABORT },
+    problems,
+  };
 }
 
 /** The regression gate: which baseline, whether to enforce it, and its tolerances. */

@@ -41,7 +41,8 @@ export function resolveShape(choice: ProfileChoice): ProfileShape {
 export function holdsRate(name: ProfileName, model: LoadModel | undefined): boolean {
   const profile: Profile = PROFILES[name];
   const shape = (model === 'vus' && profile.vuShape) || profile.shape;
-  return shape.kind === 'rate' || shape.kind === 'ramping-rate' || shape.kind === 'staircase';
+  // a staircase with LOAD_MODEL=vus holds VU levels
+  return shape.kind === 'rate' || shape.kind === 'ramping-rate' || (shape.kind === 'staircase' && model !== 'vus');
 }
 
 function withSteadyState(shape: ProfileShape, steady: string): ProfileShape {
@@ -141,7 +142,8 @@ const STAIR_GRACE_MS = 10_000;
 
 /**
  * One constant-arrival-rate scenario per level and exec function (`stair<rate>_<exec>`), started one
- * after another (`startTime`), each tagged `stair:<rate>`. A level's rate is split by weight like a
+ * after another (`startTime`), each tagged `stair:<rate>`; with VU levels (LOAD_MODEL=vus) a
+ * constant-vus scenario of the level's VUs instead. A level's rate is split by weight like a
  * tpsN profile's; its VUs follow the rate: `rate/10` pre-allocated (iterations of 100 ms) up to `rate`
  * (iterations of 1 s; at least 10), so a level whose iterations take longer than a second on average
  * drops iterations. k6 sizes the VU pool by the most VUs scenarios need at once, so sequential levels
@@ -152,6 +154,15 @@ function staircaseScenarios(stair: StairSettings, names: string[], ws: number[])
   const sum = ws.reduce((a, b) => a + b, 0);
   const scenarios: Record<string, Scenario> = {};
   for (const level of stairLevels(stair)) {
+    const timing = { duration: stair.hold, startTime: `${level.startMs}ms`, gracefulStop: `${Math.min(level.holdMs, STAIR_GRACE_MS)}ms` };
+    const tags = { [STAIR_TAG]: String(level.rate) };
+    if (stair.model === 'vus') {
+      // the level's VUs split by weight (an exec function left with none runs no scenario at this level)
+      splitByWeight(level.rate, ws).forEach((vus, i) => {
+        if (vus > 0) scenarios[stairScenarioName(level, names[i])] = { executor: 'constant-vus', exec: names[i], vus, ...timing, tags };
+      });
+      continue;
+    }
     const rates = splitByWeight(level.rate, ws);
     const preAllocated = Math.max(1, Math.ceil(level.rate / 10));
     const max = Math.max(10, level.rate);
@@ -161,12 +172,10 @@ function staircaseScenarios(stair: StairSettings, names: string[], ws: number[])
         exec,
         rate: rates[i],
         timeUnit: '1s',
-        duration: stair.hold,
-        startTime: `${level.startMs}ms`,
-        gracefulStop: `${Math.min(level.holdMs, STAIR_GRACE_MS)}ms`,
+        ...timing,
         preAllocatedVUs: share(preAllocated, ws[i], sum),
         maxVUs: Math.max(share(max, ws[i], sum), share(preAllocated, ws[i], sum)),
-        tags: { [STAIR_TAG]: String(level.rate) },
+        tags,
       };
     });
   }

@@ -172,7 +172,9 @@ const plan = planRun(
   },
 );
 
-export const options = buildOptions(plan, mergeThresholds(...selected.map((name) => WORKLOADS[name].thresholds)), {
+// LATENCY_P95_MS: the user's latency objective (a staircase judges each level by it, so it names the capacity)
+const latencyObjective: Record<string, string[]> = cfg.LATENCY_P95_MS > 0 ? { latency_ms: [`p(95)<${cfg.LATENCY_P95_MS}`] } : {};
+export const options = buildOptions(plan, mergeThresholds(...selected.map((name) => WORKLOADS[name].thresholds), latencyObjective), {
   discardResponseBodies: cfg.DISCARD_RESPONSE_BODIES,
   setupTimeout: `${Math.ceil((3 * cfg.SPACETIME_CONN_TIMEOUT) / 1000) + 5}s`,
 });
@@ -367,16 +369,32 @@ export async function batchScenario(): Promise<void> {
  * PIPELINE_SLICE of the iteration, each answer refilled at once (k6/x/spacetimedb's pipeline); every
  * call measured and recorded by the extension as in the counter scenario. The load is what the server
  * answers, not a rate: an iteration lasts about one slice, so k6's scheduling, thresholds and graceful
- * stop still apply.
+ * stop still apply. Under LOAD_PROFILE=staircase LOAD_MODEL=vus each level runs more sockets, and the
+ * staircase names the capacity (the most VUs that met the thresholds, with their transactions/s).
  */
 export async function pipelineScenario(): Promise<void> {
   const s = await vuSession(WORKLOADS.pipeline.check);
   if (!s || !(s.transport instanceof WebSocketTransport)) return;
-  const result = await s.transport.client.pipeline('increment', s.incrementArgs, cfg.PIPELINE_DEPTH, parseDurationMs(cfg.PIPELINE_SLICE) ?? 1000, {
+  const slice = parseDurationMs(cfg.PIPELINE_SLICE) ?? 1000;
+  const left = constantVusMsLeft();
+  const result = await s.transport.client.pipeline('increment', s.incrementArgs, cfg.PIPELINE_DEPTH, Math.max(1, Math.min(slice, left ?? slice)), {
     kind: 'write',
     records: 1,
   });
   check(result.calls > 0 && result.failed === 0, WORKLOADS.pipeline.check);
+}
+
+/**
+ * The ms left in this iteration's constant-vus scenario (a staircase level, `--vus --duration`), from
+ * its start (exec.scenario.startTime) and duration; undefined under other executors. A pipelined slice
+ * ends with it, so a level's calls are made within its hold (k6 starts no iteration after the
+ * duration, but one started just before would run a whole slice into the next level).
+ */
+function constantVusMsLeft(): number | undefined {
+  const own = exec.test.options.scenarios?.[exec.scenario.name];
+  if (own?.executor !== 'constant-vus') return undefined;
+  const total = parseDurationMs(String(own.duration));
+  return total === undefined ? undefined : exec.scenario.startTime + total - Date.now();
 }
 
 /**

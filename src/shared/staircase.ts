@@ -21,11 +21,17 @@ export const STAIR_MAX_RATE = 100_000;
 /** The name of the load profile. */
 export const STAIRCASE = 'staircase';
 
-/** The STAIR_* settings: rates in iterations/s, durations as k6 duration strings. */
+/**
+ * The STAIR_* settings: levels in iterations/s (arrival rates, the default) or, with LOAD_MODEL=vus, in
+ * VUs (each level a constant-vus scenario: for scripts whose load is concurrency, such as
+ * SpacetimeDB's pipeline); durations as k6 duration strings.
+ */
 export interface StairSettings {
   start: number;
   step: number;
   target: number;
+  /** What a level holds: an arrival rate (undefined, as in results written before VU levels) or a number of VUs. */
+  model?: 'vus';
   /** How long each level is held (k6 duration). */
   hold: string;
   /** The pause between two levels (k6 duration; `0s` for none). */
@@ -38,7 +44,7 @@ export interface StairSettings {
 export interface StairLevel {
   /** 1-based position. */
   index: number;
-  /** iterations/s. */
+  /** iterations/s, or VUs (model 'vus'). */
   rate: number;
   /** ms from the start of the executors. */
   startMs: number;
@@ -84,12 +90,17 @@ export function stairProblems(s: Pick<StairSettings, 'start' | 'step' | 'target'
   return [];
 }
 
+/** What a level's number counts: `iterations/s` or `VUs`. */
+export function stairUnit(s: Pick<StairSettings, 'model'>): string {
+  return s.model === 'vus' ? 'VUs' : 'iterations/s';
+}
+
 /**
  * The profile name a staircase run is recorded (and compared) under: its levels and timing, so only
  * staircase runs of the same levels share a comparable key, e.g. `staircase(10..90 step 20, hold 30s, idle 0s)`.
  */
 export function stairProfileName(s: StairSettings): string {
-  return `${STAIRCASE}(${s.start}..${s.target} step ${s.step}, hold ${s.hold}, idle ${s.idle})`;
+  return `${STAIRCASE}(${s.start}..${s.target} step ${s.step}${s.model === 'vus' ? ' VUs' : ''}, hold ${s.hold}, idle ${s.idle})`;
 }
 
 /** Whether a result's profile (meta.profile) is a staircase run. */
@@ -136,15 +147,15 @@ export function levelOfMetric(key: string): number | undefined {
 /** A k6 threshold: an expression, or (STAIR_ABORT) one that stops the test once it fails after `delayAbortEval`. */
 export type StairThreshold = string | { threshold: string; abortOnFail: boolean; delayAbortEval: string };
 
-/** Always true: they only make k6 put the level's gate latency and failures into the summary. */
-const INFORMATIONAL = { trend: 'max>=0', rate: 'rate>=0' };
+/** Always true: they only make k6 put the level's gate latency, failures and throughput into the summary. */
+const INFORMATIONAL = { trend: 'max>=0', rate: 'rate>=0', counter: 'count>=0' };
 
 /**
  * The per-level thresholds of a staircase run, for k6's `options.thresholds`. For every level: each of
  * the script's thresholds on the level's submetric (`metric{…,stair:<rate>}`), `iterations count>0`
- * and `dropped_iterations count==0` on each of its scenarios (the level held its rate); the gate
- * latency and errors metrics get an always-true threshold when the script has none on them, so the
- * summary carries their per-level values. With `abortOnFail` the judging ones stop the test when they
+ * and, for arrival-rate levels, `dropped_iterations count==0` on each of its scenarios (the level held
+ * its rate); the gate latency and errors metrics (and, for VU levels, its throughput) get an
+ * always-true threshold when the script has none on them, so the summary carries their per-level values. With `abortOnFail` the judging ones stop the test when they
  * fail, evaluated from the end of the level's hold (k6 counts delayAbortEval from the test start,
  * setup included).
  * @param execs the exec functions of the run (their scenarios are `stair<rate>_<exec>`).
@@ -156,6 +167,7 @@ export function stairThresholds(
   own: Record<string, string[]>,
   gate: GateMetrics,
   abortOnFail: boolean,
+  model?: StairSettings['model'],
 ): Record<string, StairThreshold[]> {
   const out: Record<string, StairThreshold[]> = {};
   for (const level of levels) {
@@ -165,7 +177,8 @@ export function stairThresholds(
     };
     for (const [key, exprs] of Object.entries(own)) add(levelKey(key, level), exprs);
     add(levelKey('iterations', level), ['count>0']);
-    for (const exec of execs) add(`dropped_iterations{scenario:${stairScenarioName(level, exec)}}`, ['count==0']);
+    // a constant-vus level never drops iterations
+    if (model !== 'vus') for (const exec of execs) add(`dropped_iterations{scenario:${stairScenarioName(level, exec)}}`, ['count==0']);
     const delay = `${level.startMs + level.holdMs}ms`;
     for (const [key, exprs] of Object.entries(judged)) {
       out[key] = exprs.map((threshold) => (abortOnFail ? { threshold, abortOnFail: true, delayAbortEval: delay } : threshold));
@@ -174,6 +187,7 @@ export function stairThresholds(
     const errors = levelKey(gate.errors, level);
     out[latency] ??= [INFORMATIONAL.trend];
     out[errors] ??= [INFORMATIONAL.rate];
+    if (model === 'vus') out[levelKey(gate.throughput, level)] ??= [INFORMATIONAL.counter];
   }
   return out;
 }
@@ -189,6 +203,8 @@ export interface StairRow {
   /** Iterations the level completed ÷ its hold in seconds. */
   achievedRate: number;
   iterations: number;
+  /** VU levels: the gate throughput metric's count over the level ÷ its hold in seconds (e.g. transactions/s). */
+  throughput?: number;
   /** p50/p90/p99 of the gate latency metric over the level (null without samples or stat). */
   p50: number | null;
   p90: number | null;
@@ -207,9 +223,14 @@ export interface StairResult extends StairSettings {
   /** The gate metrics the table reads. */
   latencyMetric: string;
   errorsMetric: string;
+  /** VU levels: the gate throughput metric (the table's throughput column). */
+  throughputMetric?: string;
   levels: StairRow[];
-  /** The highest level that met its thresholds (all passed, nothing dropped, some iterations); null when none did. */
-  capacity: { rate: number; level: number; levels: number } | null;
+  /**
+   * The highest level that met its thresholds (all passed, nothing dropped, some iterations), with its
+   * throughput for VU levels; null when none did.
+   */
+  capacity: { rate: number; level: number; levels: number; throughput?: number } | null;
   /** STAIR_ABORT stopped the run after this level failed (its index). */
   abortedAfter?: number;
 }
@@ -249,6 +270,7 @@ export function stairTable(
     );
     const iterations = metrics[levelKey('iterations', level)]?.values.count ?? 0;
     const dropped = own.filter(([key]) => parseMetricKey(key).metric === 'dropped_iterations').reduce((sum, [, m]) => sum + (m?.values.count ?? 0), 0);
+    const throughputCount = metrics[levelKey(gate.throughput, level)]?.values.count ?? 0;
     const latency = metrics[levelKey(gate.latency, level)];
     const errors = metrics[levelKey(gate.errors, level)];
     const errorSamples = (errors?.values.passes ?? 0) + (errors?.values.fails ?? 0);
@@ -261,11 +283,13 @@ export function stairTable(
       : uniqueFailed.length === 0 && dropped === 0 && iterations > 0
         ? 'met'
         : 'failed';
+    const perSecond = (count: number) => (level.holdMs > 0 ? Math.round((count / (level.holdMs / 1000)) * 100) / 100 : 0);
     return {
       level: level.index,
       rate: level.rate,
-      achievedRate: level.holdMs > 0 ? Math.round((iterations / (level.holdMs / 1000)) * 100) / 100 : 0,
+      achievedRate: perSecond(iterations),
       iterations,
+      ...(settings.model === 'vus' ? { throughput: perSecond(throughputCount) } : {}),
       p50: statOf(latency, 'med'),
       p90: statOf(latency, 'p(90)'),
       p99: statOf(latency, 'p(99)'),
@@ -286,10 +310,13 @@ export function stairTable(
     hold: settings.hold,
     idle: settings.idle,
     abortOnFail: settings.abortOnFail,
+    ...(settings.model === 'vus' ? { model: settings.model, throughputMetric: gate.throughput } : {}),
     latencyMetric: gate.latency,
     errorsMetric: gate.errors,
     levels: rows,
-    capacity: best ? { rate: best.rate, level: best.level, levels: rows.length } : null,
+    capacity: best
+      ? { rate: best.rate, level: best.level, levels: rows.length, ...(best.throughput !== undefined ? { throughput: best.throughput } : {}) }
+      : null,
     ...(settings.abortOnFail && cutShort && firstFailed ? { abortedAfter: firstFailed.level } : {}),
   };
 }
@@ -298,13 +325,18 @@ export function stairTable(
 export function stairPlannedStop(result: StairResult): string | undefined {
   if (result.abortedAfter === undefined) return undefined;
   const row = result.levels[result.abortedAfter - 1];
-  return `STAIR_ABORT stopped the run after level ${row.level} (${row.rate} iterations/s) failed its thresholds`;
+  return `STAIR_ABORT stopped the run after level ${row.level} (${row.rate} ${stairUnit(result)}) failed its thresholds`;
 }
 
-/** `capacity: 30 iterations/s (level 2 of 5)`, or that no level met the thresholds. */
-export function capacityLine(result: Pick<StairResult, 'capacity'>): string {
+/**
+ * `capacity: 30 iterations/s (level 2 of 5)`, for VU levels `capacity: 8 VUs, 11234.5 transactions_total/s
+ * (level 4 of 5)`, or that no level met the thresholds.
+ */
+export function capacityLine(result: Pick<StairResult, 'capacity' | 'model' | 'throughputMetric'>): string {
   const c = result.capacity;
-  return c ? `capacity: ${c.rate} iterations/s (level ${c.level} of ${c.levels})` : 'capacity: no level met the thresholds';
+  if (!c) return 'capacity: no level met the thresholds';
+  const throughput = c.throughput !== undefined ? `, ${formatNumber(c.throughput)} ${result.throughputMetric}/s` : '';
+  return `capacity: ${c.rate} ${stairUnit(result)}${throughput} (level ${c.level} of ${c.levels})`;
 }
 
 const pad = (cells: string[], widths: number[]) =>
@@ -316,16 +348,22 @@ const msOrDash = (n: number | null) => (n === null ? '—' : formatMs(n));
 
 /** The staircase table as text lines (the summary's STAIRCASE block), ending with the capacity line. */
 export function renderStairTable(result: StairResult): string[] {
-  const header = ['level', 'target/s', 'achieved/s', 'p50', 'p90', 'p99', 'failures', 'dropped', 'result'];
+  const vus = result.model === 'vus';
+  // VU levels: the VUs, the iterations and the gate throughput per second; no drops (constant-vus has none)
+  const header = vus
+    ? ['level', 'VUs', 'iterations/s', `${result.throughputMetric}/s`, 'p50', 'p90', 'p99', 'failures', 'result']
+    : ['level', 'target/s', 'achieved/s', 'p50', 'p90', 'p99', 'failures', 'dropped', 'result'];
+  const ran = (r: StairRow, n: number | undefined) => (r.status === 'not run' ? '—' : formatNumber(n ?? 0));
   const body = result.levels.map((r) => [
     String(r.level),
     String(r.rate),
-    r.status === 'not run' ? '—' : formatNumber(r.achievedRate),
+    ran(r, r.achievedRate),
+    ...(vus ? [ran(r, r.throughput)] : []),
     msOrDash(r.p50),
     msOrDash(r.p90),
     msOrDash(r.p99),
     r.errorRate === null ? '—' : `${formatPct(r.errorRate)} (${r.errors})`,
-    String(r.dropped),
+    ...(vus ? [] : [String(r.dropped)]),
     r.status === 'met' ? '✓ met' : r.status === 'failed' ? `✗ ${r.failed.join(', ') || 'nothing met'}` : r.status,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -342,13 +380,13 @@ export function renderStairTable(result: StairResult): string[] {
  * The capacity compared with the baseline's (both staircase runs of the same levels): a diff row,
  * `regression` when it is lower (no capacity counts as 0), `improved` when higher.
  */
-export function capacityDiffRow(baseline: Pick<StairResult, 'capacity'>, current: Pick<StairResult, 'capacity'>): DiffRow {
+export function capacityDiffRow(baseline: Pick<StairResult, 'capacity'>, current: Pick<StairResult, 'capacity' | 'model'>): DiffRow {
   const base = baseline.capacity?.rate ?? null;
   const now = current.capacity?.rate ?? null;
   const verdict = (now ?? 0) < (base ?? 0) ? 'regression' : (now ?? 0) > (base ?? 0) ? 'improved' : 'ok';
   return {
     metric: 'staircase capacity',
-    stat: 'iterations/s',
+    stat: stairUnit(current),
     baseline: base,
     current: now,
     changePct: base !== null && now !== null ? changePct(base, now) : null,

@@ -68,14 +68,15 @@ export function planFacts(scenarios: Record<string, ScenarioPlan>): PlanFacts {
     arrivalFrom = Math.min(arrivalFrom, start);
     arrivalTo = Math.max(arrivalTo, start + length);
   }
-  if (arrivalFrom === Infinity) return { plannedDurationMs }; // no arrival-rate scenario
+  const staircase = stairs.size > 0 ? { staircaseLevels: stairs.size } : {};
+  if (arrivalFrom === Infinity) return { plannedDurationMs, ...staircase }; // no arrival-rate scenario (VU levels among them)
   const expectedIterations = Math.round(expected);
   const arrivalMs = arrivalTo - arrivalFrom;
   return {
     plannedDurationMs,
     expectedIterations,
     requestedRate: arrivalMs > 0 ? expectedIterations / (arrivalMs / 1000) : undefined,
-    ...(stairs.size > 0 ? { staircaseLevels: stairs.size } : {}),
+    ...staircase,
   };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runK6 } from '../../tools/k6.ts';
 import { startRealSpacetime, type RealSpacetime } from '../../tools/spacetimedb-server/index.ts';
+import type { StairResult } from '../../src/shared/staircase.ts';
 import { count, readResult, scratchDir } from '../support/results.ts';
 
 let server: RealSpacetime;
@@ -117,6 +118,33 @@ describe('real server: SCENARIO=pipeline', () => {
     );
     const calls = count(result, 'spacetime_reducer_calls_total');
     expect(calls).toBeGreaterThan(10 * count(result, 'iterations'));
+    expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
+    expect(await committedRows(database)).toEqual({ increments: calls, messages: 0, users: 0 });
+    expect(clientWarnings(serverLog)).toEqual([]);
+  });
+
+  it("in a VU staircase: each level's transactions/s and the capacity named, every call in the database", async () => {
+    const { result, database, serverLog } = await runOnFreshDatabase({
+      SCENARIO: 'pipeline',
+      PIPELINE_DEPTH: '10',
+      LOAD_PROFILE: 'staircase',
+      LOAD_MODEL: 'vus',
+      STAIR_START: '1',
+      STAIR_STEP: '3',
+      STAIR_TARGET: '7',
+      STAIR_HOLD: '2s',
+      LATENCY_P95_MS: '1000',
+    });
+    const stair = result.meta.staircase as StairResult;
+    expect(stair.levels.map((l) => [l.rate, l.status])).toEqual([
+      [1, 'met'],
+      [4, 'met'],
+      [7, 'met'],
+    ]);
+    expect(stair.capacity).toMatchObject({ rate: 7, level: 3 });
+    expect(stair.capacity?.throughput).toBeGreaterThan(0);
+    const calls = count(result, 'transactions_total');
+    expect(stair.levels.reduce((sum, l) => sum + (l.throughput ?? 0) * 2, 0)).toBeCloseTo(calls, -1);
     expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
     expect(await committedRows(database)).toEqual({ increments: calls, messages: 0, users: 0 });
     expect(clientWarnings(serverLog)).toEqual([]);

@@ -9,6 +9,7 @@ import { startSpacetimeSandbox, type SpacetimeSandbox } from '../../tools/sandbo
 import { MODULE_DEF_V9_JSON } from '../../tools/sandbox/spacetimedb/module.ts';
 import { sendJson, sendText, startHttpTarget } from '../../tools/sandbox/http-target.ts';
 import { count, readResult, scratchDir, type ResultFile } from '../support/results.ts';
+import type { StairResult } from '../../src/shared/staircase.ts';
 
 let sandbox: SpacetimeSandbox;
 const results = scratchDir();
@@ -198,6 +199,43 @@ describe('over websocket only', () => {
     expect(result.metrics.spacetime_reducer_latency_ms.values.avg).toBeGreaterThan(0);
     expect(result.metrics.write_latency_ms.values.avg).toBeGreaterThan(0);
     expect(out.stdout).toContain('✓ Pipelined calls committed');
+  });
+
+  it('pipeline in a VU staircase: one level per VU count, its transactions/s, the capacity under LATENCY_P95_MS, every call counted on both sides', async () => {
+    sandbox.setFaults({ latencyMs: 20 }); // each call 20 ms: a socket with 4 in flight makes ~200 calls/s
+    const { out, result } = await run({
+      SCENARIO: 'pipeline',
+      PIPELINE_DEPTH: '4',
+      LOAD_PROFILE: 'staircase',
+      LOAD_MODEL: 'vus',
+      STAIR_START: '1',
+      STAIR_TARGET: '3',
+      STAIR_HOLD: '2s',
+      STEADY_STATE_DURATION: '',
+      LATENCY_P95_MS: '1000',
+    });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const stair = result.meta.staircase as StairResult;
+    expect(result.meta.profile).toBe('staircase(1..3 step 1 VUs, hold 2s, idle 0s)');
+    expect(stair.levels.map((l) => [l.rate, l.status])).toEqual([
+      [1, 'met'],
+      [2, 'met'],
+      [3, 'met'],
+    ]);
+    expect(stair.capacity).toMatchObject({ rate: 3, level: 3, levels: 3 });
+    expect(out.stdout).toMatch(/level +VUs +iterations\/s +transactions_total\/s +p50/);
+    expect(out.stdout).toMatch(/capacity: 3 VUs, [\d.]+ transactions_total\/s \(level 3 of 3\)/);
+    // more sockets, more calls: each level's throughput is its own calls over its hold
+    const [one, , three] = stair.levels.map((l) => l.throughput ?? 0);
+    expect(one).toBeGreaterThan(50);
+    expect(three).toBeGreaterThan(1.8 * one);
+    // every call counted once, in its level (its slices end with the level), and committed by the server
+    const calls = count(result, 'transactions_total');
+    const perLevel = stair.levels.reduce((sum, l) => sum + count(result, `transactions_total{stair:${l.rate}}`), 0);
+    expect(perLevel).toBe(calls);
+    expect(sandbox.counts().committed.increment).toBe(calls);
+    expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
+    expect(result.metrics['latency_ms{stair:2}']?.thresholds).toEqual({ 'p(95)<1000': { ok: true } });
   });
 
   it.each([

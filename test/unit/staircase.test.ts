@@ -7,7 +7,7 @@ import { buildOptions } from '../../src/lib/options';
 import type { RunPlan } from '../../src/lib/run-plan';
 import { readSettings } from '../../src/lib/settings';
 import { renderTextSummary, type SummaryData } from '../../src/shared/summary-text';
-import { buildScenarios } from '../../src/profiles/index';
+import { buildScenarios, holdsRate } from '../../src/profiles/index';
 import { payments } from '../../src/shared/families/payments';
 import type { MetricSummary } from '../../src/shared/result';
 import { unfitForBaseline } from '../../src/shared/result';
@@ -94,6 +94,26 @@ describe('staircase scenarios', () => {
         .filter(([name]) => name.startsWith(`stair${level}_`))
         .map(([, x]) => (x as { rate: number }).rate);
     expect(rates('50')).toEqual([25, 25]);
+  });
+
+  it('VU levels (LOAD_MODEL=vus): one constant-vus scenario per level, its VUs split by weight, no rate to hold', () => {
+    const vus = buildScenarios({ name: 'staircase', model: 'vus', stair: { ...stair, start: 1, step: 2, target: 5, model: 'vus' } }, { a: 0.5, b: 0.5 });
+    // level 1: one VU, for a only (b's share is none)
+    expect(Object.keys(vus)).toEqual(['stair1_a', 'stair3_a', 'stair3_b', 'stair5_a', 'stair5_b']);
+    expect(vus.stair3_b).toEqual({
+      executor: 'constant-vus',
+      exec: 'b',
+      vus: 1,
+      duration: '4s',
+      startTime: '4000ms',
+      gracefulStop: '4000ms',
+      tags: { stair: '3' },
+    });
+    expect(holdsRate('staircase', 'vus')).toBe(false);
+    expect(holdsRate('staircase', undefined)).toBe(true);
+    const facts = planFacts(vus as Record<string, ScenarioPlan>);
+    expect(facts.requestedRate).toBeUndefined();
+    expect(facts.staircaseLevels).toBe(3);
   });
 
   it('needs its levels, and keeps the graceful stop under 10 s', () => {
@@ -247,6 +267,35 @@ describe('the staircase table and the capacity', () => {
     expect(t.capacity?.rate).toBe(30);
   });
 
+  it('VU levels: the throughput column and the capacity with its throughput; no drops judged', () => {
+    const vus: StairSettings = { ...stair, model: 'vus' };
+    const metrics = summary({ iterations: 30, dropped: 0, p90: 55 });
+    for (const [level, n] of [
+      ['10', 400],
+      ['30', 1200],
+      ['50', 1300],
+    ] as const)
+      metrics[`http_reqs{stair:${level}}`] = count(n, 'count>=0', true);
+    metrics['http_req_duration{stair:50}'] = trend(300, 700, 900, false);
+    const t = stairTable(vus, ['healthCheck'], metrics, gate, 12_400);
+    expect(t.levels.map((r) => [r.rate, r.throughput, r.status])).toEqual([
+      [10, 100, 'met'],
+      [30, 300, 'met'],
+      [50, 325, 'failed'],
+    ]);
+    expect(t.capacity).toEqual({ rate: 30, level: 2, levels: 3, throughput: 300 });
+    expect(capacityLine(t)).toBe('capacity: 30 VUs, 300 http_reqs/s (level 2 of 3)');
+    const lines = renderStairTable(t);
+    expect(lines[1]).toMatch(/^level +VUs +iterations\/s +http_reqs\/s +p50 +p90 +p99 +failures +result$/);
+    expect(lines[3]).toMatch(/^2 +30 +30 +300 +/);
+    expect(capacityDiffRow({ capacity: { rate: 50, level: 3, levels: 3 } }, t)).toMatchObject({ stat: 'VUs', verdict: 'regression' });
+    expect(stairProfileName(vus)).toBe('staircase(10..50 step 20 VUs, hold 4s, idle 0s)');
+    // its thresholds: no dropped_iterations (constant-vus drops none), the throughput brought into the summary
+    const th = stairThresholds(stairLevels(vus), ['healthCheck'], {}, gate, false, 'vus');
+    expect(Object.keys(th).filter((k) => k.startsWith('dropped_iterations'))).toEqual([]);
+    expect(th['http_reqs{stair:30}']).toEqual(['count>=0']);
+  });
+
   it('renders the table with the shared formatter and the capacity last', () => {
     const lines = renderStairTable(stairTable(stair, ['healthCheck'], summary(), gate, 12_400));
     expect(lines[0]).toBe('STAIRCASE: 3 levels of 4s; latency http_req_duration, failures http_req_failed');
@@ -317,6 +366,8 @@ describe('staircase settings', () => {
     });
     expect(all.load.stair).toEqual({ start: 10, step: 20, target: 90, hold: '4s', idle: '1s', abortOnFail: true });
     expect(readSettings(spec, {}).load.stair).toBeUndefined();
+    const vus = readSettings(spec, { LOAD_PROFILE: 'staircase', LOAD_MODEL: 'vus', STAIR_START: '2', STAIR_TARGET: '6', STAIR_STEP: '2' });
+    expect(vus.load.stair).toEqual({ start: 2, step: 2, target: 6, model: 'vus', hold: '30s', idle: '0s', abortOnFail: false });
   });
 
   it('names every bad value and every contradiction in the one message', () => {
@@ -338,9 +389,9 @@ describe('staircase settings', () => {
     expect(message).toContain("STAIR_HOLD='soon' is not valid, expected a duration like 500ms, 30s, 5m, 1h or 1m30s (greater than zero)");
     expect(message).toContain("STAIR_IDLE='-1s' is not valid, expected a duration like 500ms, 30s, 5m, 1h or 1m30s (0s for none)");
     expect(message).toContain("STAIR_ABORT='maybe' is not valid, expected a boolean");
-    expect(message).toContain('LOAD_MODEL=vus does not apply to LOAD_PROFILE=staircase');
     expect(message).toContain('STEADY_STATE_DURATION does not apply to LOAD_PROFILE=staircase: STAIR_HOLD sets how long each level is held');
-    expect(message).toContain('LOAD_PROFILE=staircase needs STAIR_TARGET (iterations/s of the first and the last level)');
+    // LOAD_MODEL=vus makes the levels VUs
+    expect(message).toContain('LOAD_PROFILE=staircase needs STAIR_TARGET (VUs of the first and the last level)');
     expect(message).not.toContain('\n');
   });
 

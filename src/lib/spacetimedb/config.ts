@@ -25,6 +25,8 @@ export const SPACETIME_RULES = {
   // SCENARIO=pipeline: calls kept in flight per socket, and how long each iteration's slice lasts
   PIPELINE_DEPTH: int(10, { min: 1, max: 10_000 }),
   PIPELINE_SLICE: duration('1s'),
+  // a threshold on latency_ms p(95), in ms (0: none): the latency objective a staircase judges each level by
+  LATENCY_P95_MS: int(0, { min: 0, max: 600_000 }),
   COUNTER_WEIGHT: num(0.4, { min: 0 }),
   MESSAGE_WEIGHT: num(0.3, { min: 0 }),
   MIXED_WEIGHT: num(0.3, { min: 0 }),
@@ -61,7 +63,7 @@ export function spacetimeProblems(c: SpacetimeValues): string[] {
 function pipelineProfileProblems(c: SpacetimeValues, load: { profile: ProfileName; model?: string; given: boolean }): string[] {
   if (c.SCENARIO !== 'pipeline' || !holdsRate(load.profile, load.model as LoadModel | undefined)) return [];
   return [
-    `SCENARIO=pipeline keeps PIPELINE_DEPTH calls in flight per VU, so its load is the VUs, not an arrival rate: LOAD_PROFILE=${load.profile} holds a rate; use LOAD_MODEL=vus (e.g. LOAD_PROFILE=tps100 LOAD_MODEL=vus: 10 VUs) or a VU profile (smoke, spike)`,
+    `SCENARIO=pipeline keeps PIPELINE_DEPTH calls in flight per VU, so its load is the VUs, not an arrival rate: LOAD_PROFILE=${load.profile} holds a rate; use LOAD_MODEL=vus (e.g. LOAD_PROFILE=tps100 LOAD_MODEL=vus: 10 VUs; LOAD_PROFILE=staircase LOAD_MODEL=vus: levels of VUs) or a VU profile (smoke, spike)`,
   ];
 }
 
