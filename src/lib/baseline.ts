@@ -24,6 +24,8 @@ export interface LoadedGate {
   runName: string;
   /** Whether this run would become the baseline (none exists and it is named baseline). */
   becomesBaseline: boolean;
+  /** The gate's throughput tolerance (GATE_THROUGHPUT_RATIO or the config's), with a baseline. */
+  throughputRatio?: number;
 }
 
 /**
@@ -75,7 +77,15 @@ export function loadGate(
   const { tolerance, overrides } = settings.config;
   const band = readBand(script, where.comparable, settings, where.cwd);
   const limits = gateLimits(baseline, gate, tolerance, overrides, band).filter((l) => gateThroughput || l.kind !== 'throughput');
-  return { baselinePath, baseline, limits, runName, becomesBaseline: false, thresholds: settings.GATE ? limitsToThresholds(limits) : {} };
+  return {
+    baselinePath,
+    baseline,
+    limits,
+    runName,
+    becomesBaseline: false,
+    thresholds: settings.GATE ? limitsToThresholds(limits) : {},
+    throughputRatio: tolerance.throughputRatio,
+  };
 }
 
 /** The noise band from GATE_HISTORY (undefined when unset or with too few accepted runs of this kind). */

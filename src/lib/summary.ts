@@ -3,9 +3,9 @@
 // against the script's baseline (.diff.json, .diff.md, and the terminal), lists what it wrote in
 // <requested run>_<script>.outputs.json, and keeps secrets out of all of it.
 import exec from 'k6/execution';
-import { diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
+import { DEFAULT_TOLERANCE, diffHeadline, diffResults, renderDiffMarkdown, renderDiffText, type Diff } from '../shared/gate';
 import { CANDIDATE_RUN, comparableKey, outputsFileName, unfitForBaseline, type MetricSummary, type ResultFile, type RunOutputs } from '../shared/result';
-import { capacityDiffRow, levelOfMetric, stairPlannedStop, stairResultOf, stairTable } from '../shared/staircase';
+import { capacityDiffRows, levelOfMetric, stairPlannedStop, stairResultOf, stairTable } from '../shared/staircase';
 import {
   emptyJudgedMetrics,
   failureLines,
@@ -46,7 +46,8 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
     const stair =
       plan.staircase && !profileReplaced ? stairTable(plan.staircase.settings, plan.staircase.execs, data.metrics, plan.script.gate, durationMs) : undefined;
     // the verdict: did the run carry out its plan on a healthy generator, and what did the gate find
-    const facts = planFacts(plan.scenarios as Record<string, ScenarioPlan>);
+    // (k6's own flags replaced the profile: the scenarios k6 ran, so that a Ctrl-C is still seen)
+    const facts = planFacts((profileReplaced ? exec.test.options.scenarios : plan.scenarios) as Record<string, ScenarioPlan>);
     const plannedStop = stair ? stairPlannedStop(stair) : undefined;
     const shortfalls = [
       // an instance of a distributed run ran its execution segment's share of the plan: the merged run is held to the
@@ -81,9 +82,9 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       const base = stairResultOf(loaded.baseline?.meta);
       const keys = plan.script.comparableMeta;
       if (base && comparableKey(loaded.baseline?.meta ?? {}, keys) === comparableKey(meta, keys)) {
-        const row = capacityDiffRow(base, stair);
-        diff.rows.unshift(row);
-        if (row.verdict === 'regression') diff.regressions.push(row);
+        const rows = capacityDiffRows(base, stair, loaded.throughputRatio ?? DEFAULT_TOLERANCE.throughputRatio);
+        diff.rows.unshift(...rows);
+        diff.regressions.push(...rows.filter((row) => row.verdict === 'regression'));
         diff.passed = diff.regressions.length === 0 && diff.unjudged.length === 0;
       } else {
         diff.notes.push('the baseline is not a staircase run of the same levels: the capacity is not compared');
@@ -154,7 +155,7 @@ export function createSummaryHook(plan: RunPlan): (data: SummaryData) => Record<
       diff.judgement = judgement;
       diff.notes.push(...failed.map((line) => `failure: ${line}`));
       if (plan.hooks.throughputUngated) diff.notes.push(`${plan.script.gate.throughput} is not gated: ${plan.hooks.throughputUngated}`);
-      else if (!plan.gateThroughput) {
+      else if (!plan.gateThroughput && !stair) {
         diff.notes.push(
           `${plan.script.gate.throughput} is not gated under a VU-based profile (it follows latency, which is gated); use a tpsN profile to gate throughput`,
         );

@@ -276,13 +276,9 @@ export function stairTable(
     const errorSamples = (errors?.values.passes ?? 0) + (errors?.values.fails ?? 0);
     const held = durationMs === undefined || durationMs >= level.startMs + level.holdMs;
     const uniqueFailed = [...new Set(failed)].sort();
-    const status: StairStatus = !held
-      ? iterations + dropped === 0
-        ? 'not run'
-        : 'stopped'
-      : uniqueFailed.length === 0 && dropped === 0 && iterations > 0
-        ? 'met'
-        : 'failed';
+    // a level cut short before its first iteration ended still made calls (their latencies): stopped
+    const started = iterations + dropped > 0 || statOf(latency, 'med') !== null;
+    const status: StairStatus = !held ? (!started ? 'not run' : 'stopped') : uniqueFailed.length === 0 && dropped === 0 && iterations > 0 ? 'met' : 'failed';
     const perSecond = (count: number) => (level.holdMs > 0 ? Math.round((count / (level.holdMs / 1000)) * 100) / 100 : 0);
     return {
       level: level.index,
@@ -336,7 +332,8 @@ export function capacityLine(result: Pick<StairResult, 'capacity' | 'model' | 't
   const c = result.capacity;
   if (!c) return 'capacity: no level met the thresholds';
   const throughput = c.throughput !== undefined ? `, ${formatNumber(c.throughput)} ${result.throughputMetric}/s` : '';
-  return `capacity: ${c.rate} ${stairUnit(result)}${throughput} (level ${c.level} of ${c.levels})`;
+  const unit = c.rate === 1 && result.model === 'vus' ? 'VU' : stairUnit(result);
+  return `capacity: ${c.rate} ${unit}${throughput} (level ${c.level} of ${c.levels})`;
 }
 
 const pad = (cells: string[], widths: number[]) =>
@@ -378,21 +375,45 @@ export function renderStairTable(result: StairResult): string[] {
 
 /**
  * The capacity compared with the baseline's (both staircase runs of the same levels): a diff row,
- * `regression` when it is lower (no capacity counts as 0), `improved` when higher.
+ * `regression` when it is lower (no capacity counts as 0), `improved` when higher; for VU levels a
+ * second row compares the capacity's throughput, a regression below `throughputRatio` × the
+ * baseline's (the gate's throughput tolerance): the same VUs meeting the objective at a much lower
+ * throughput is a slower server.
  */
-export function capacityDiffRow(baseline: Pick<StairResult, 'capacity'>, current: Pick<StairResult, 'capacity' | 'model'>): DiffRow {
+export function capacityDiffRows(
+  baseline: Pick<StairResult, 'capacity'>,
+  current: Pick<StairResult, 'capacity' | 'model' | 'throughputMetric'>,
+  throughputRatio: number,
+): DiffRow[] {
   const base = baseline.capacity?.rate ?? null;
   const now = current.capacity?.rate ?? null;
   const verdict = (now ?? 0) < (base ?? 0) ? 'regression' : (now ?? 0) > (base ?? 0) ? 'improved' : 'ok';
-  return {
-    metric: 'staircase capacity',
-    stat: stairUnit(current),
-    baseline: base,
-    current: now,
-    changePct: base !== null && now !== null ? changePct(base, now) : null,
-    verdict,
-    limit: base ?? 0,
-  };
+  const rows: DiffRow[] = [
+    {
+      metric: 'staircase capacity',
+      stat: stairUnit(current),
+      baseline: base,
+      current: now,
+      changePct: base !== null && now !== null ? changePct(base, now) : null,
+      verdict,
+      limit: base ?? 0,
+    },
+  ];
+  const baseThroughput = baseline.capacity?.throughput;
+  if (current.model === 'vus' && baseThroughput !== undefined) {
+    const nowThroughput = current.capacity?.throughput ?? 0;
+    const limit = baseThroughput * throughputRatio;
+    rows.push({
+      metric: 'staircase capacity',
+      stat: `${current.throughputMetric}/s`,
+      baseline: baseThroughput,
+      current: nowThroughput,
+      changePct: changePct(baseThroughput, nowThroughput),
+      verdict: nowThroughput < limit ? 'regression' : nowThroughput > baseThroughput / throughputRatio ? 'improved' : 'ok',
+      limit,
+    });
+  }
+  return rows;
 }
 
 /** A result's `meta.staircase`, when it is one (a staircase run's result). */

@@ -125,12 +125,14 @@ export const RATE_NOT_HELD = 'the rate was not held';
 export function planShortfalls(plan: PlanFacts, run: ExecutionFacts): string[] {
   const reasons: string[] = [];
   const iterations = run.metrics.iterations?.values.count ?? 0;
-  if (iterations === 0 || !run.profileKept) return reasons; // nothing ran (see unjudgedRun), or k6's own flags planned the run // k6's own flags planned the run: nothing of the profile to hold it to
-  // a run stopped early (Ctrl-C, a timeout, test.abort()) is shorter than its schedule
+  if (iterations === 0) return reasons; // nothing ran (see unjudgedRun)
+  // a run stopped early (Ctrl-C, a timeout, test.abort()) is shorter than its schedule (with k6's own
+  // flags, the schedule of k6's consolidated scenarios)
   if (run.durationMs !== undefined && run.durationMs + 1000 < plan.plannedDurationMs && !run.plannedStop) {
     // an interrupted run fell short of every count: that is the one reason to give
     return [`${INTERRUPTED}: ran ${formatMs(run.durationMs)} of the ${formatMs(plan.plannedDurationMs)} planned`];
   }
+  if (!run.profileKept) return reasons; // k6's own flags planned the run: no rate of the profile to hold it to
   // a staircase climbs until the target cannot keep up: the levels above its capacity dropping
   // iterations are its finding, judged level by level (src/shared/staircase.ts), not a plan not held
   if (plan.staircaseLevels !== undefined) return reasons;

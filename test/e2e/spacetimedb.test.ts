@@ -236,6 +236,40 @@ describe('over websocket only', () => {
     expect(sandbox.counts().committed.increment).toBe(calls);
     expect(count(result, 'spacetime_reducer_errors_total')).toBe(0);
     expect(result.metrics['latency_ms{stair:2}']?.thresholds).toEqual({ 'p(95)<1000': { ok: true } });
+
+    // the same levels against a server 3× slower: the same VUs meet the objective, at a third of the
+    // throughput, which the diff calls a regression
+    sandbox.reset();
+    sandbox.setFaults({ latencyMs: 60 });
+    const slower = await run({
+      SCENARIO: 'pipeline',
+      PIPELINE_DEPTH: '4',
+      LOAD_PROFILE: 'staircase',
+      LOAD_MODEL: 'vus',
+      STAIR_START: '1',
+      STAIR_TARGET: '3',
+      STAIR_HOLD: '2s',
+      STEADY_STATE_DURATION: '',
+      LATENCY_P95_MS: '1000',
+      BASELINE: join(results.dir, `r${runs}_spacetimedb.json`),
+    });
+    // (a plain k6 run exits by its thresholds, all met here; k6-suite run exits by the verdict)
+    expect(slower.out.stdout).toMatch(/VERDICT: REGRESSION in staircase capacity transactions_total\/s/);
+    expect(slower.result.meta.verdict).toBe('regression');
+    expect((slower.result.meta.staircase as StairResult).capacity?.rate).toBe(3);
+  });
+
+  it("a Ctrl-C'd run planned by k6's own flags (--vus --duration) is inconclusive, never a baseline", async () => {
+    const out = await runK6({
+      script: 'dist/spacetimedb.js',
+      env: { SPACETIME_HOST: '127.0.0.1', SPACETIME_PORT: String(sandbox.port), RESULTS_DIR: results.dir, SCENARIO: 'pipeline' },
+      args: ['--vus', '2', '--duration', '20s'],
+      signalAfter: { signal: 'SIGINT', ms: 4000 },
+    });
+    expect(out.exitCode).toBe(105);
+    expect(out.stdout).toMatch(/VERDICT: INCONCLUSIVE: interrupted: ran [\d.]+ s of the 20\.00 s planned/);
+    expect(readResult(join(results.dir, 'candidate_spacetimedb.json')).meta.verdict).toBe('inconclusive');
+    expect(() => readFileSync(join(results.dir, 'baseline_spacetimedb.json'))).toThrow();
   });
 
   it.each([

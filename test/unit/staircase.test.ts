@@ -12,7 +12,7 @@ import { payments } from '../../src/shared/families/payments';
 import type { MetricSummary } from '../../src/shared/result';
 import { unfitForBaseline } from '../../src/shared/result';
 import {
-  capacityDiffRow,
+  capacityDiffRows,
   capacityLine,
   isStairProfile,
   levelKey,
@@ -252,6 +252,8 @@ describe('the staircase table and the capacity', () => {
     const metrics = summary({ iterations: 0, dropped: 0, p90: 0 });
     metrics['http_req_duration{stair:30}'] = trend(300, 700, 900, false);
     metrics['iterations{stair:50}'] = count(0, 'count>0', false);
+    // k6 reports a submetric without samples as zeros
+    metrics['http_req_duration{stair:50}'] = { ...trend(0, 0, 0), values: { avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0, 'p(99)': 0 } };
     const t = stairTable({ ...stair, target: 70, abortOnFail: true }, ['healthCheck'], metrics, gate, 9_000);
     expect(t.levels.map((r) => r.status)).toEqual(['met', 'failed', 'not run', 'not run']);
     expect(t.abortedAfter).toBe(2);
@@ -259,6 +261,12 @@ describe('the staircase table and the capacity', () => {
     expect(t.capacity?.rate).toBe(10);
     // a Ctrl-C without STAIR_ABORT is no planned stop
     expect(stairPlannedStop(stairTable(stair, ['healthCheck'], metrics, gate, 9_000))).toBeUndefined();
+  });
+
+  it('a level cut short before its first iteration ended, but with calls made, is stopped, not "not run"', () => {
+    const metrics = summary({ iterations: 0, dropped: 0, p90: 55 });
+    const t = stairTable({ ...stair, model: 'vus' }, ['healthCheck'], metrics, gate, 8_500);
+    expect(t.levels[2].status).toBe('stopped');
   });
 
   it('a level held only in part (Ctrl-C) is stopped, never the capacity', () => {
@@ -288,7 +296,15 @@ describe('the staircase table and the capacity', () => {
     const lines = renderStairTable(t);
     expect(lines[1]).toMatch(/^level +VUs +iterations\/s +http_reqs\/s +p50 +p90 +p99 +failures +result$/);
     expect(lines[3]).toMatch(/^2 +30 +30 +300 +/);
-    expect(capacityDiffRow({ capacity: { rate: 50, level: 3, levels: 3 } }, t)).toMatchObject({ stat: 'VUs', verdict: 'regression' });
+    expect(capacityDiffRows({ capacity: { rate: 50, level: 3, levels: 3 } }, t, 0.95)).toMatchObject([{ stat: 'VUs', verdict: 'regression' }]);
+    // the same VUs at a much lower throughput: a slower server (the gate's throughput tolerance)
+    const slower = capacityDiffRows({ capacity: { rate: 30, level: 2, levels: 3, throughput: 400 } }, t, 0.95);
+    expect(slower).toMatchObject([
+      { stat: 'VUs', verdict: 'ok' },
+      { stat: 'http_reqs/s', baseline: 400, current: 300, limit: 380, verdict: 'regression' },
+    ]);
+    expect(capacityDiffRows({ capacity: { rate: 30, level: 2, levels: 3, throughput: 310 } }, t, 0.95)[1].verdict).toBe('ok');
+    expect(capacityLine({ ...t, capacity: { rate: 1, level: 1, levels: 3, throughput: 100 } })).toBe('capacity: 1 VU, 100 http_reqs/s (level 1 of 3)');
     expect(stairProfileName(vus)).toBe('staircase(10..50 step 20 VUs, hold 4s, idle 0s)');
     // its thresholds: no dropped_iterations (constant-vus drops none), the throughput brought into the summary
     const th = stairThresholds(stairLevels(vus), ['healthCheck'], {}, gate, false, 'vus');
@@ -334,7 +350,7 @@ describe('the staircase table and the capacity', () => {
 
   it('compares the capacity with the baseline: lower is a regression', () => {
     const at = (rate: number | null) => ({ capacity: rate === null ? null : { rate, level: 1, levels: 5 } });
-    expect(capacityDiffRow(at(30), at(10))).toMatchObject({
+    expect(capacityDiffRows(at(30), at(10), 0.95)[0]).toMatchObject({
       metric: 'staircase capacity',
       baseline: 30,
       current: 10,
@@ -342,10 +358,10 @@ describe('the staircase table and the capacity', () => {
       verdict: 'regression',
       limit: 30,
     });
-    expect(capacityDiffRow(at(30), at(30)).verdict).toBe('ok');
-    expect(capacityDiffRow(at(30), at(50)).verdict).toBe('improved');
-    expect(capacityDiffRow(at(30), at(null))).toMatchObject({ current: null, verdict: 'regression', changePct: null });
-    expect(capacityDiffRow(at(null), at(10)).verdict).toBe('improved');
+    expect(capacityDiffRows(at(30), at(30), 0.95)[0].verdict).toBe('ok');
+    expect(capacityDiffRows(at(30), at(50), 0.95)[0].verdict).toBe('improved');
+    expect(capacityDiffRows(at(30), at(null), 0.95)[0]).toMatchObject({ current: null, verdict: 'regression', changePct: null });
+    expect(capacityDiffRows(at(null), at(10), 0.95)[0].verdict).toBe('improved');
   });
 });
 
