@@ -3,7 +3,7 @@
 // (USE_WEBSOCKET=false). SCENARIO runs one scenario; otherwise the weighted mix of counter, message
 // and mixed runs under LOAD_PROFILE. The exec functions are exported, so a script of one's own can
 // import them and build its own `options.scenarios` (seed 000's custom-test.js).
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Client, failureCauses } from 'k6/x/spacetimedb';
 import { buildOptions } from '../lib/options';
@@ -206,6 +206,8 @@ let session: Session | undefined;
 /** Minted once per VU and kept even when building the session fails, so retries reuse it. */
 let vuToken: string | undefined;
 let sessionFailureLogged = false;
+/** When this VU last failed to open its session (ms since the epoch; 0: never). */
+let sessionFailedAt = 0;
 
 const vuName = () => `vu-${runTag}-${exec.vu.idInTest}`;
 
@@ -260,10 +262,16 @@ async function openSession(): Promise<Session> {
  */
 async function vuSession(checks: Record<string, (ok: boolean) => boolean>): Promise<Session | undefined> {
   if (session) return session;
+  // after a failed attempt the next one waits SPACETIME_RETRY_DELAY, as the extension's reconnects do:
+  // a VU of a VU profile would otherwise fail as fast as a dead server refuses, burning the load
+  // generator's CPU on failures counted by the thousand
+  const wait = sessionFailedAt + cfg.SPACETIME_RETRY_DELAY - Date.now();
+  if (wait > 0) sleep(wait / 1000);
   try {
     session = await openSession();
     return session;
   } catch (error) {
+    sessionFailedAt = Date.now();
     recordTransaction({ kind: 'write', ok: false, cause: 'connection' });
     check(false, checks);
     if (!sessionFailureLogged) {
