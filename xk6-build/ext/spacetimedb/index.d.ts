@@ -125,8 +125,10 @@ declare module 'k6/x/spacetimedb' {
     oneOffQuery(query: string, record?: OperationRecord): Promise<QueryOutcome>;
     /**
      * Keeps `depth` calls of reducer(argsJson) in flight on this socket for `sliceMs`, each answer refilled at
-     * once, then waits for the calls still in flight (each bounded by requestTimeoutMs). With `record`, every
-     * call's metrics are recorded by the extension (as callReducer's). Never rejects.
+     * once, then waits for the calls still in flight (each bounded by requestTimeoutMs; ended 'dropped' if the
+     * iteration is interrupted). With `record`, every call's metrics are recorded by the extension (the same
+     * metrics as callReducer's), pushed in batches of 64 calls: each call's Trend and Rate samples with the
+     * time it ended, the Counters summed per batch (a batch an interruption catches is dropped whole). Never rejects.
      */
     pipeline(reducer: string, argsJson: string, depth: number, sliceMs: number, record?: OperationRecord): Promise<PipelineResult>;
     isOpen(): boolean;
