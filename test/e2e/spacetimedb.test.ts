@@ -202,8 +202,7 @@ describe('over websocket only', () => {
   });
 
   it('pipeline in a VU staircase: one level per VU count, its transactions/s, the capacity under LATENCY_P95_MS, every call counted on both sides', async () => {
-    sandbox.setFaults({ latencyMs: 20 }); // each call 20 ms: a socket with 4 in flight makes ~200 calls/s
-    const { out, result } = await run({
+    const levels = {
       SCENARIO: 'pipeline',
       PIPELINE_DEPTH: '4',
       LOAD_PROFILE: 'staircase',
@@ -213,7 +212,9 @@ describe('over websocket only', () => {
       STAIR_HOLD: '2s',
       STEADY_STATE_DURATION: '',
       LATENCY_P95_MS: '1000',
-    });
+    };
+    sandbox.setFaults({ latencyMs: 20 }); // each call 20 ms: a socket with 4 in flight makes ~200 calls/s
+    const { out, result } = await run(levels);
     expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
     const stair = result.meta.staircase as StairResult;
     expect(result.meta.profile).toBe('staircase(1..3 step 1 VUs, hold 2s, idle 0s)');
@@ -241,18 +242,7 @@ describe('over websocket only', () => {
     // throughput, which the diff calls a regression
     sandbox.reset();
     sandbox.setFaults({ latencyMs: 60 });
-    const slower = await run({
-      SCENARIO: 'pipeline',
-      PIPELINE_DEPTH: '4',
-      LOAD_PROFILE: 'staircase',
-      LOAD_MODEL: 'vus',
-      STAIR_START: '1',
-      STAIR_TARGET: '3',
-      STAIR_HOLD: '2s',
-      STEADY_STATE_DURATION: '',
-      LATENCY_P95_MS: '1000',
-      BASELINE: join(results.dir, `r${runs}_spacetimedb.json`),
-    });
+    const slower = await run({ ...levels, BASELINE: join(results.dir, `r${runs}_spacetimedb.json`) });
     // (a plain k6 run exits by its thresholds, all met here; k6-suite run exits by the verdict)
     expect(slower.out.stdout).toMatch(/VERDICT: REGRESSION in staircase capacity transactions_total\/s/);
     expect(slower.result.meta.verdict).toBe('regression');
