@@ -280,18 +280,15 @@ func (b *callBatch) flushLocked() {
 	if b.calls == 0 {
 		return
 	}
-	now := time.Now()
-	list := b.s.list
+	// the Counters' sums, at the time of the push
+	b.s.now = time.Now()
 	for i, v := range b.counts {
 		if v != 0 {
-			list = append(list, metrics.Sample{
-				TimeSeries: metrics.TimeSeries{Metric: b.s.cm.counters[i], Tags: b.s.tm.Tags},
-				Time:       now, Metadata: b.s.tm.Metadata, Value: float64(v),
-			})
+			b.s.add(b.s.cm.counters[i], float64(v))
 		}
 	}
-	metrics.PushIfNotDone(b.ctx, b.state.Samples, metrics.Samples(list))
-	b.s.list = make([]metrics.Sample, 0, cap(list))
+	metrics.PushIfNotDone(b.ctx, b.state.Samples, metrics.Samples(b.s.list))
+	b.s.list = make([]metrics.Sample, 0, cap(b.s.list))
 	b.counts = callCounts{}
 	b.calls = 0
 }

@@ -151,8 +151,8 @@ func (c *Client) send(conn *wsConn, o *op) {
 		conn.buf = appendOneOffQuery(conn.buf[:0], msgID, o.query)
 	}
 	c.mu.Lock()
-	if o.finished || conn.dead || (o.group != nil && o.group.abandoned) {
-		finished, abandoned := o.finished, o.group != nil && o.group.abandoned
+	finished, abandoned := o.finished, o.group != nil && o.group.abandoned
+	if finished || abandoned || conn.dead {
 		c.mu.Unlock()
 		conn.writeMu.Unlock()
 		switch {
